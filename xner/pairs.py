@@ -1,0 +1,115 @@
+"""The catalog of HRL -> LRL language pairs, and where their data can be found.
+
+The catalog is data (`resources/pairs.yaml`): add a pair by adding an entry.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from xner.errors import XnerError
+
+RELATIONS = ("geographic", "genetic", "borrowing")
+
+
+class Availability(enum.StrEnum):
+    """Where a pair's WikiANN data can be read from."""
+
+    LOCAL = "local"  # both languages in the local data directory
+    HUB = "hub"  # at least one language only on the Hugging Face hub
+    NONE = "none"  # a language that WikiANN does not cover
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    hrl: str
+    lrl: str
+    relation: str
+    relation_source: str
+    paper: bool
+    note: str
+    control: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.hrl}-{self.lrl}"
+
+    def __str__(self) -> str:
+        return f"{self.hrl}→{self.lrl}"
+
+
+@cache
+def _catalog() -> dict[str, Pair]:
+    text = resources.files("xner").joinpath("resources/pairs.yaml").read_text("utf-8")
+    pairs: dict[str, Pair] = {}
+    for entry in yaml.safe_load(text)["pairs"]:
+        pair = Pair(**entry)
+        if pair.relation not in RELATIONS:
+            raise XnerError(f"pairs.yaml: {pair.id} has unknown relation {pair.relation!r}")
+        pairs[pair.id] = pair
+    return pairs
+
+
+def all_pairs() -> list[Pair]:
+    """Every catalogued pair: the paper's 13 first, then the extra related pairs."""
+    return list(_catalog().values())
+
+
+def get_pair(pair_id: str) -> Pair:
+    """A pair by id: `"ar-fa"` (also accepts `"ar->fa"`, `"ar→fa"` and `"ar_fa"`)."""
+    normalised = pair_id.strip().replace("→", "-").replace("->", "-").replace("_", "-")
+    try:
+        return _catalog()[normalised]
+    except KeyError:
+        known = ", ".join(_catalog())
+        raise XnerError(f"unknown pair {pair_id!r}; known pairs: {known}") from None
+
+
+@cache
+def hub_languages() -> frozenset[str]:
+    """Languages of the hub dataset `unimelb-nlp/wikiann`."""
+    text = resources.files("xner").joinpath("resources/wikiann_hub_languages.txt")
+    words = (
+        word
+        for line in text.read_text("utf-8").splitlines()
+        if not line.startswith("#")
+        for word in line.split()
+    )
+    return frozenset(words)
+
+
+def language_availability(lang: str, data_dir: Path | None = None) -> Availability:
+    from xner.data.resolve import local_wikiann_dataset
+
+    if local_wikiann_dataset(lang, data_dir=data_dir) is not None:
+        return Availability.LOCAL
+    return Availability.HUB if lang in hub_languages() else Availability.NONE
+
+
+def availability(pair: Pair, data_dir: Path | None = None) -> Availability:
+    """The weaker of the two languages' availabilities."""
+    order = [Availability.LOCAL, Availability.HUB, Availability.NONE]
+    per_language = [language_availability(lang, data_dir) for lang in (pair.hrl, pair.lrl)]
+    return max(per_language, key=order.index)
+
+
+def catalog_rows(data_dir: Path | None = None) -> list[dict[str, object]]:
+    """The catalog as table rows (for `xner pairs` and the app)."""
+    return [
+        {
+            "pair": str(pair),
+            "id": pair.id,
+            "relation": pair.relation + (" (control)" if pair.control else ""),
+            "relation named by": pair.relation_source,
+            "in the paper": pair.paper,
+            "data": availability(pair, data_dir).value,
+            "note": pair.note,
+        }
+        for pair in all_pairs()
+    ]
