@@ -71,17 +71,11 @@ def get_pair(pair_id: str) -> Pair:
         raise XnerError(f"unknown pair {pair_id!r}; known pairs: {known}") from None
 
 
-@cache
 def hub_languages() -> frozenset[str]:
     """Languages of the hub dataset `unimelb-nlp/wikiann`."""
-    text = resources.files("xner").joinpath("resources/wikiann_hub_languages.txt")
-    words = (
-        word
-        for line in text.read_text("utf-8").splitlines()
-        if not line.startswith("#")
-        for word in line.split()
-    )
-    return frozenset(words)
+    from xner.data.hub import HUB_SOURCES
+
+    return frozenset(HUB_SOURCES["wikiann"].languages or ())
 
 
 def language_availability(lang: str, data_dir: Path | None = None) -> Availability:
