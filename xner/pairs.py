@@ -10,10 +10,15 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from xner.errors import XnerError
+
+if TYPE_CHECKING:
+    from xner.data.records import Sentence
+    from xner.perturb.overlap import OverlapStats
 
 RELATIONS = ("geographic", "genetic", "borrowing")
 
@@ -107,3 +112,16 @@ def catalog_rows(data_dir: Path | None = None) -> list[dict[str, object]]:
         }
         for pair in all_pairs()
     ]
+
+
+def pair_overlap(pair_id: str, data_dir: Path | None = None) -> OverlapStats:
+    """How much of the pair's LRL test split its HRL train split has seen."""
+    from xner.data.resolve import load_split, wikiann_dataset
+    from xner.perturb.overlap import overlap_stats
+
+    pair = get_pair(pair_id)
+
+    def split(lang: str, name: str) -> list[Sentence]:
+        return load_split(wikiann_dataset(lang, data_dir), lang, name, data_dir=data_dir)
+
+    return overlap_stats(split(pair.hrl, "train"), split(pair.lrl, "test"))
