@@ -1,0 +1,368 @@
+"""The checkpoint folder: layout, atomic writes, loading, and the run index for the app.
+
+```
+models/<run>/
+  config.json        RunConfig (+ a "checkpoint" block: format, weights kind, dtype)
+  labels.json        the label list, O first
+  model.safetensors  full: only the parameters training changed (frozen ones, such as
+                     frozen embeddings, are rebuilt from the backbone), fp16 by default
+  adapter/           lora: peft's adapter_config.json + adapter_model.safetensors
+                     (adapter and classifier head; never the base model)
+  train_log.jsonl    one record per step and per dev check
+  eval/<test>__<perturbation>.json
+  preds/<test>__<perturbation>.jsonl   {id, hash, tags: [tag ids]} per sentence, no text
+```
+
+A checkpoint is written into a temporary folder beside the target and renamed into
+place, so a crash never leaves half a checkpoint under the run's name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from xner import config as xconfig
+from xner.errors import XnerError
+from xner.train.encode import LabelSpace
+from xner.train.runconfig import RunConfig
+
+FORMAT = 1
+CONFIG_FILE = "config.json"
+LABELS_FILE = "labels.json"
+WEIGHTS_FILE = "model.safetensors"
+ADAPTER_DIR = "adapter"
+LOG_FILE = "train_log.jsonl"
+EVAL_DIR = "eval"
+PREDS_DIR = "preds"
+
+
+class CheckpointError(XnerError):
+    """A checkpoint folder is missing a file, or a file is unreadable or inconsistent."""
+
+
+# ---------------------------------------------------------------------------
+# Atomic files
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same folder, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _jsonl(records: Iterable[Mapping[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    if not path.is_file():
+        raise CheckpointError(
+            f"{path}: missing ({what}); the checkpoint is incomplete - retrain the run "
+            "or remove the folder"
+        )
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CheckpointError(
+            f"{path}: not valid JSON ({error}); restore the file or retrain the run"
+        ) from None
+
+
+# ---------------------------------------------------------------------------
+# Saving
+
+
+def _changed_parameters(model: PreTrainedModel) -> dict[str, torch.Tensor]:
+    """The parameters training could change (requires_grad); frozen ones are the
+    backbone's own and are rebuilt from it on load."""
+    return {
+        name: parameter.detach().cpu().contiguous()
+        for name, parameter in model.named_parameters()
+        if parameter.requires_grad
+    }
+
+
+def save_checkpoint(
+    model: PreTrainedModel,
+    config: RunConfig,
+    labels: LabelSpace,
+    path: Path | str | None = None,
+    *,
+    log: Sequence[Mapping[str, Any]] = (),
+    dtype: str = "float16",
+    overwrite: bool = False,
+) -> Path:
+    """Write the checkpoint folder (default `models_dir()/config.name`) atomically."""
+    from safetensors.torch import save_file
+
+    target = Path(path) if path is not None else xconfig.models_dir() / config.name
+    if target.exists() and not overwrite:
+        raise CheckpointError(
+            f"{target} already exists; pass overwrite=True or choose another folder"
+        )
+    if dtype not in ("float16", "float32"):
+        raise XnerError(f"checkpoint dtype must be float16 or float32, not {dtype!r}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        is_lora = config.method == "lora"
+        if is_lora:
+            # peft writes the adapter and the modules_to_save head, not the base model.
+            model.save_pretrained(str(temp / ADAPTER_DIR), safe_serialization=True)
+            weights = ADAPTER_DIR
+        else:
+            tensors = _changed_parameters(model)
+            if dtype == "float16":
+                tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
+            save_file(tensors, str(temp / WEIGHTS_FILE), metadata={"format": "pt"})
+            weights = WEIGHTS_FILE
+        data = config.to_dict()
+        data["run_id"] = config.run_id
+        data["checkpoint"] = {"format": FORMAT, "weights": weights, "dtype": dtype}
+        write_json_atomic(temp / CONFIG_FILE, data)
+        write_json_atomic(temp / LABELS_FILE, list(labels.labels))
+        write_text_atomic(temp / LOG_FILE, _jsonl(log))
+        (temp / EVAL_DIR).mkdir()
+        (temp / PREDS_DIR).mkdir()
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+            os.replace(temp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(temp, target)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return target
+
+
+# ---------------------------------------------------------------------------
+# Loading
+
+
+def read_config(path: Path | str) -> RunConfig:
+    """The RunConfig of a checkpoint folder."""
+    folder = Path(path)
+    data = _read_json(folder / CONFIG_FILE, "the run configuration")
+    if not isinstance(data, dict):
+        raise CheckpointError(f"{folder / CONFIG_FILE}: expected a JSON object")
+    data = dict(data)
+    data.pop("run_id", None)
+    data.pop("checkpoint", None)
+    try:
+        return RunConfig.from_dict(data, str(folder / CONFIG_FILE))
+    except XnerError as error:
+        raise CheckpointError(str(error)) from None
+
+
+def read_labels(path: Path | str) -> LabelSpace:
+    file = Path(path) / LABELS_FILE
+    data = _read_json(file, "the label list")
+    if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
+        raise CheckpointError(f"{file}: expected a JSON list of tag strings, O first")
+    try:
+        return LabelSpace(tuple(data))
+    except XnerError as error:
+        raise CheckpointError(f"{file}: {error}") from None
+
+
+def build_model(backbone: str, labels: LabelSpace) -> PreTrainedModel:
+    """The backbone with a fresh token-classification head for `labels`."""
+    from transformers import AutoModelForTokenClassification
+    from transformers.utils import logging as hf_logging
+
+    from xner.backbones import backbone_path
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # "newly initialized classifier" is expected here
+    try:
+        return AutoModelForTokenClassification.from_pretrained(
+            backbone_path(backbone),
+            num_labels=len(labels),
+            id2label=labels.id2label,
+            label2id=labels.label2id,
+        )
+    finally:
+        hf_logging.set_verbosity(verbosity)
+
+
+def load_checkpoint(
+    path: Path | str,
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, RunConfig]:
+    """Rebuild the model from its backbone plus the stored weights (or adapter), in
+    eval mode, with the backbone's tokenizer and the RunConfig."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    from xner.backbones import load_tokenizer
+
+    folder = Path(path)
+    if not folder.is_dir():
+        raise CheckpointError(f"{folder}: no such checkpoint folder; see list_runs()")
+    run = read_config(folder)
+    labels = read_labels(folder)
+    meta = _read_json(folder / CONFIG_FILE, "the run configuration").get("checkpoint", {})
+    model = build_model(run.backbone, labels)
+    if run.method == "lora":
+        adapter = folder / ADAPTER_DIR
+        if not (adapter / "adapter_model.safetensors").is_file():
+            raise CheckpointError(
+                f"{adapter / 'adapter_model.safetensors'}: missing (LoRA weights); the "
+                "checkpoint is incomplete - retrain the run"
+            )
+        from peft import PeftModel
+
+        try:
+            model = PeftModel.from_pretrained(model, str(adapter))
+        except (RuntimeError, ValueError, SafetensorError) as error:
+            raise CheckpointError(
+                f"{adapter}: the adapter does not fit {run.backbone} with {len(labels)} "
+                f"labels ({str(error).splitlines()[0]}); check labels.json or retrain"
+            ) from None
+    else:
+        file = folder / meta.get("weights", WEIGHTS_FILE)
+        if not file.is_file():
+            raise CheckpointError(
+                f"{file}: missing (model weights); the checkpoint is incomplete - retrain the run"
+            )
+        try:
+            state = load_file(str(file))
+        except (SafetensorError, OSError) as error:
+            raise CheckpointError(f"{file}: unreadable ({error}); retrain the run") from None
+        own = model.state_dict()
+        unknown = sorted(set(state) - set(own))
+        if unknown:
+            raise CheckpointError(
+                f"{file}: weights {unknown[:3]} are not in {run.backbone}; the checkpoint "
+                "belongs to another backbone - fix config.json's backbone or retrain"
+            )
+        for name, tensor in state.items():
+            if tensor.shape != own[name].shape:
+                raise CheckpointError(
+                    f"{file}: {name} has shape {tuple(tensor.shape)} but the model expects "
+                    f"{tuple(own[name].shape)}; labels.json ({len(labels)} labels) or the "
+                    "backbone does not match the weights"
+                )
+        model.load_state_dict({k: v.to(own[k].dtype) for k, v in state.items()}, strict=False)
+    return model.eval(), load_tokenizer(run.backbone), run
+
+
+# ---------------------------------------------------------------------------
+# Evaluations and predictions
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.+=-]")
+
+
+def artifact_name(test: str, perturbation: str = "none") -> str:
+    """`panx/fa/test`, `p1+p2` -> `panx-fa-test__p1+p2` (a safe file stem)."""
+    parts = [_SAFE.sub("-", part.strip()) for part in (test, perturbation or "none")]
+    if not all(parts):
+        raise XnerError("a test set and a perturbation name must not be empty")
+    return "__".join(parts)
+
+
+def write_eval(
+    run_dir: Path | str, test: str, perturbation: str, result: Mapping[str, Any]
+) -> Path:
+    path = Path(run_dir) / EVAL_DIR / f"{artifact_name(test, perturbation)}.json"
+    write_json_atomic(path, dict(result))
+    return path
+
+
+def read_eval(run_dir: Path | str, test: str, perturbation: str = "none") -> dict[str, Any]:
+    path = Path(run_dir) / EVAL_DIR / f"{artifact_name(test, perturbation)}.json"
+    return _read_json(path, "an evaluation; run the evaluation first")
+
+
+def write_predictions(
+    run_dir: Path | str, test: str, perturbation: str, predictions: Iterable[Any]
+) -> Path:
+    """Per sentence its id, content hash and tag ids: never the sentence text."""
+    path = Path(run_dir) / PREDS_DIR / f"{artifact_name(test, perturbation)}.jsonl"
+    write_text_atomic(
+        path, _jsonl({"id": p.id, "hash": p.hash, "tags": list(p.tag_ids)} for p in predictions)
+    )
+    return path
+
+
+def read_predictions(
+    run_dir: Path | str, test: str, perturbation: str = "none"
+) -> list[dict[str, Any]]:
+    path = Path(run_dir) / PREDS_DIR / f"{artifact_name(test, perturbation)}.jsonl"
+    if not path.is_file():
+        raise CheckpointError(f"{path}: missing; predict this test set first")
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise CheckpointError(f"{path}, line {number}: bad JSON ({error})") from None
+    return records
+
+
+def read_log(run_dir: Path | str) -> list[dict[str, Any]]:
+    path = Path(run_dir) / LOG_FILE
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+# ---------------------------------------------------------------------------
+# The run index
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """One folder under models/: its config, what has been evaluated, or what is wrong."""
+
+    path: Path
+    run_id: str | None
+    config: RunConfig | None
+    evals: tuple[str, ...]
+    preds: tuple[str, ...]
+    problem: str | None = None
+
+
+def list_runs(models_dir: Path | str | None = None) -> list[RunInfo]:
+    """Every checkpoint folder, sorted by name; broken ones carry `problem` instead of
+    failing the listing (the app shows them with the fix)."""
+    root = Path(models_dir) if models_dir is not None else xconfig.models_dir()
+    if not root.is_dir():
+        return []
+    runs = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        evals = tuple(sorted(p.stem for p in (folder / EVAL_DIR).glob("*.json")))
+        preds = tuple(sorted(p.stem for p in (folder / PREDS_DIR).glob("*.jsonl")))
+        try:
+            run = read_config(folder)
+            read_labels(folder)
+        except XnerError as error:
+            runs.append(RunInfo(folder, None, None, evals, preds, str(error)))
+            continue
+        runs.append(RunInfo(folder, run.run_id, run, evals, preds))
+    return runs

@@ -1,0 +1,25 @@
+"""Training: encoding, the fine-tuning loop, run configs and settings, whole runs."""
+
+from xner.train.encode import LabelSpace, Window, bucket_batches, collate, encode
+from xner.train.finetune import METHODS, TrainArgs, TrainProgress, TrainResult, finetune
+from xner.train.run import predict_split, train_run
+from xner.train.runconfig import SETTINGS, RunConfig, SettingSpec, data_hash
+
+__all__ = [
+    "METHODS",
+    "SETTINGS",
+    "LabelSpace",
+    "RunConfig",
+    "SettingSpec",
+    "TrainArgs",
+    "TrainProgress",
+    "TrainResult",
+    "Window",
+    "bucket_batches",
+    "collate",
+    "data_hash",
+    "encode",
+    "finetune",
+    "predict_split",
+    "train_run",
+]

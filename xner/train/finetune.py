@@ -1,0 +1,409 @@
+"""Fine-tuning for token classification: a plain PyTorch loop, full or LoRA.
+
+AdamW with linear warmup and decay, gradient clipping, seeded shuffling, optional early
+stopping on a dev set. Deliberately not `transformers.Trainer`: the benchmark compares
+this loop against it, and the loop is small enough to read in one sitting.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, get_linear_schedule_with_warmup
+
+from xner.data.records import Sentence
+from xner.data.tags import spans
+from xner.errors import XnerError
+from xner.train.encode import LabelSpace, bucket_batches, collate, encode, max_tokens
+
+# ---------------------------------------------------------------------------
+# Arguments
+
+
+@dataclass(frozen=True)
+class TrainArgs:
+    """Training hyper-parameters and caps (the names follow HF TrainingArguments)."""
+
+    method: str = field(default="full", metadata={"help": "full or lora (see METHODS)"})
+    learning_rate: float = field(default=5e-5, metadata={"help": "peak AdamW learning rate"})
+    per_device_train_batch_size: int = field(default=16, metadata={"help": "sentences per step"})
+    per_device_eval_batch_size: int = field(default=64, metadata={"help": "inference batch"})
+    num_train_epochs: float = field(default=3.0, metadata={"help": "passes over the data"})
+    max_steps: int = field(default=-1, metadata={"help": "> 0: stop after this many steps"})
+    max_train_sentences: int | None = field(
+        default=None, metadata={"help": "keep at most this many training sentences"}
+    )
+    warmup_ratio: float = field(default=0.1, metadata={"help": "share of steps warming up"})
+    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
+    max_grad_norm: float = field(default=1.0, metadata={"help": "gradient clipping norm"})
+    max_length: int | None = field(
+        default=None, metadata={"help": "tokens per input; longer sentences are windowed"}
+    )
+    freeze_embeddings: bool = field(
+        default=False, metadata={"help": "keep the embedding layer fixed (full method)"}
+    )
+    lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
+    lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling numerator"})
+    lora_dropout: float = field(default=0.1, metadata={"help": "dropout on the LoRA path"})
+    lora_targets: tuple[str, ...] = field(
+        default=("query", "value"),
+        metadata={"help": "attention/FFN modules LoRA adapts (add key, dense)"},
+    )
+    early_stopping_patience: int | None = field(
+        default=None, metadata={"help": "stop after this many dev checks without gain"}
+    )
+    early_stopping_metric: str = field(default="loss", metadata={"help": "loss or f1"})
+    eval_steps: int | None = field(
+        default=None, metadata={"help": "dev check every N steps (default: each epoch)"}
+    )
+    seed: int = field(default=42, metadata={"help": "seeds torch, random and numpy"})
+    num_threads: int | None = field(default=None, metadata={"help": "torch CPU threads"})
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise XnerError(
+                f"TrainArgs.method: unknown {self.method!r}; use one of {list(METHODS)}"
+            )
+        if self.early_stopping_metric not in ("loss", "f1"):
+            raise XnerError("TrainArgs.early_stopping_metric must be 'loss' or 'f1'")
+        if self.per_device_train_batch_size < 1 or self.learning_rate <= 0:
+            raise XnerError("TrainArgs: batch size must be >= 1 and learning_rate > 0")
+        if self.max_steps <= 0 and self.num_train_epochs <= 0:
+            raise XnerError("TrainArgs: set num_train_epochs > 0 or max_steps > 0")
+        if not isinstance(self.lora_targets, tuple):
+            object.__setattr__(self, "lora_targets", tuple(self.lora_targets))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["lora_targets"] = list(self.lora_targets)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "TrainArgs") -> TrainArgs:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise XnerError(f"{where}: unknown field(s) {unknown}; known: {sorted(known)}")
+        values = dict(data)
+        if "lora_targets" in values:
+            values["lora_targets"] = tuple(values["lora_targets"])
+        return cls(**values)
+
+
+def set_seed(seed: int) -> None:
+    """Seed every generator training touches: Python, NumPy, torch."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def set_threads(num_threads: int | None = None) -> int:
+    """Use the cores this process may run on (intra-op only; inter-op pools on a small
+    machine only contend with it)."""
+    if num_threads is None:
+        try:
+            num_threads = len(os.sched_getaffinity(0))
+        except AttributeError:  # not Linux
+            num_threads = os.cpu_count() or 1
+    num_threads = max(1, num_threads)
+    if torch.get_num_threads() != num_threads:
+        torch.set_num_threads(num_threads)
+    return num_threads
+
+
+# ---------------------------------------------------------------------------
+# Methods (declared registry entries)
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """A way to fine-tune: which parameters train, and how the model is wrapped."""
+
+    name: str
+    description: str
+    parameters: tuple[str, ...]  # the TrainArgs fields it reads
+    prepare: Callable[[PreTrainedModel, TrainArgs], PreTrainedModel] = field(repr=False)
+
+
+def _freeze_embeddings(model: PreTrainedModel) -> None:
+    for parameter in model.get_input_embeddings().parameters():
+        parameter.requires_grad = False
+    base = getattr(model, model.base_model_prefix, model)
+    embeddings = getattr(base, "embeddings", None)
+    if embeddings is not None:  # position / token-type embeddings and their LayerNorm
+        for parameter in embeddings.parameters():
+            parameter.requires_grad = False
+
+
+def _prepare_full(model: PreTrainedModel, args: TrainArgs) -> PreTrainedModel:
+    if args.freeze_embeddings:
+        _freeze_embeddings(model)
+    return model
+
+
+def _prepare_lora(model: PreTrainedModel, args: TrainArgs) -> PreTrainedModel:
+    try:
+        from peft import LoraConfig, TaskType, get_peft_model
+    except ImportError as error:
+        raise XnerError("method 'lora' needs peft: pip install peft==0.21.2") from error
+    config = LoraConfig(
+        task_type=TaskType.TOKEN_CLS,
+        r=args.lora_r,
+        lora_alpha=args.lora_alpha,
+        lora_dropout=args.lora_dropout,
+        target_modules=list(args.lora_targets),
+        # The head is new: it must train in full and be saved beside the adapter.
+        modules_to_save=["classifier"],
+    )
+    return get_peft_model(model, config)
+
+
+METHODS: dict[str, MethodSpec] = {
+    spec.name: spec
+    for spec in (
+        MethodSpec(
+            "full",
+            "Full fine-tuning: every weight trains (embeddings optionally frozen)",
+            ("learning_rate", "freeze_embeddings"),
+            _prepare_full,
+        ),
+        MethodSpec(
+            "lora",
+            "LoRA adapters on the attention projections; encoder frozen, head trained. "
+            "Checkpoints hold only the adapter and the head.",
+            ("lora_r", "lora_alpha", "lora_dropout", "lora_targets"),
+            _prepare_lora,
+        ),
+    )
+}
+
+
+def get_method(name: str) -> MethodSpec:
+    try:
+        return METHODS[name]
+    except KeyError:
+        raise XnerError(f"unknown training method {name!r}; use one of {list(METHODS)}") from None
+
+
+# ---------------------------------------------------------------------------
+# The loop
+
+
+@dataclass(frozen=True, slots=True)
+class TrainProgress:
+    """What a progress callback sees after each step (and each dev check)."""
+
+    step: int
+    total_steps: int
+    epoch: float
+    loss: float
+    learning_rate: float
+    elapsed_s: float
+    dev: dict[str, float] | None = None
+
+
+ProgressCallback = Callable[[TrainProgress], None]
+
+
+@dataclass
+class TrainResult:
+    """The trained model (peft-wrapped for LoRA) and one log record per step / check."""
+
+    model: PreTrainedModel
+    log: list[dict[str, Any]]
+    steps: int
+    train_tokens: int
+    train_seconds: float
+    best_dev: dict[str, float] | None = None
+
+
+def span_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> float:
+    """Micro span F1 with exact boundaries and type: enough to pick a checkpoint
+    (xner.evaluate.metrics reports the full set)."""
+    tp = n_gold = n_pred = 0
+    for g, p in zip(gold, predicted, strict=True):
+        gold_spans, pred_spans = set(spans(g)), set(spans(p))
+        tp += len(gold_spans & pred_spans)
+        n_gold += len(gold_spans)
+        n_pred += len(pred_spans)
+    return 0.0 if tp == 0 else 2 * tp / (n_gold + n_pred)
+
+
+@torch.no_grad()
+def dev_scores(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    dev: Sequence[Sentence],
+    labels: LabelSpace,
+    *,
+    max_length: int,
+    batch_size: int,
+    with_f1: bool,
+) -> dict[str, float]:
+    """Token-level loss on the dev set (first subwords), and span F1 when asked."""
+    was_training = model.training
+    model.eval()
+    windows = encode(dev, tokenizer, max_length=max_length, labels=labels)
+    pad = tokenizer.pad_token_id or 0
+    total, count = 0.0, 0
+    for batch in bucket_batches([len(w) for w in windows], batch_size, seed=None):
+        inputs = collate([windows[i] for i in batch], pad)
+        n = int((inputs["labels"] != -100).sum())
+        total += float(model(**inputs).loss) * n
+        count += n
+    scores = {"loss": total / max(count, 1)}
+    if with_f1:
+        from xner.evaluate.predict import predict
+
+        predictions = predict(
+            model, tokenizer, dev, labels=labels, batch_size=batch_size, max_length=max_length
+        )
+        scores["f1"] = span_f1([s.tags or () for s in dev], [p.tags for p in predictions])
+    model.train(was_training)
+    return scores
+
+
+def _trainable_state(model: PreTrainedModel) -> dict[str, torch.Tensor]:
+    return {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def finetune(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    train: Sequence[Sentence],
+    labels: LabelSpace,
+    args: TrainArgs,
+    *,
+    dev: Sequence[Sentence] | None = None,
+    progress: ProgressCallback | None = None,
+) -> TrainResult:
+    """Fine-tune `model` (a token-classification model with `len(labels)` outputs).
+
+    Seeds are set from `args.seed` here; seed again before building the model so its
+    new head starts the same way too (`train_run` does).
+    """
+    set_seed(args.seed)
+    set_threads(args.num_threads)
+    if model.config.num_labels != len(labels):
+        raise XnerError(
+            f"the model has {model.config.num_labels} outputs but the label list has "
+            f"{len(labels)}; build it with num_labels=len(labels)"
+        )
+    model = get_method(args.method).prepare(model, args)
+    if args.max_train_sentences is not None:
+        train = list(train)[: args.max_train_sentences]
+    if not train:
+        raise XnerError("no training sentences: check the split and max_train_sentences")
+    limit = args.max_length or max_tokens(model, tokenizer)
+    windows = encode(train, tokenizer, max_length=limit, labels=labels)
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    batch_size = args.per_device_train_batch_size
+    per_epoch = math.ceil(len(windows) / batch_size)
+    total_steps = (
+        args.max_steps if args.max_steps > 0 else math.ceil(per_epoch * args.num_train_epochs)
+    )
+
+    decay, no_decay = [], []
+    for name, parameter in model.named_parameters():
+        if parameter.requires_grad:
+            # The usual HF split: no decay on biases and LayerNorm weights.
+            (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(parameter)
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": args.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=args.learning_rate,
+    )
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, math.ceil(total_steps * args.warmup_ratio), total_steps
+    )
+    eval_every = args.eval_steps or per_epoch
+    use_dev = dev is not None and len(dev) > 0
+    better = (lambda a, b: a > b) if args.early_stopping_metric == "f1" else (lambda a, b: a < b)
+
+    log: list[dict[str, Any]] = []
+    best: dict[str, float] | None = None
+    best_state: dict[str, torch.Tensor] | None = None
+    checks_without_gain = 0
+    step = tokens = 0
+    started = time.perf_counter()
+    model.train()
+    stop = False
+    epoch = 0
+    while not stop:
+        for batch in bucket_batches([len(w) for w in windows], batch_size, seed=args.seed + epoch):
+            inputs = collate([windows[i] for i in batch], pad)
+            loss = model(**inputs).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(
+                [p for group in optimizer.param_groups for p in group["params"]],
+                args.max_grad_norm,
+            )
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            tokens += int(inputs["attention_mask"].sum())
+            record = {
+                "step": step,
+                "epoch": round(epoch + (step - epoch * per_epoch) / per_epoch, 4),
+                "loss": round(float(loss.detach()), 6),
+                "learning_rate": scheduler.get_last_lr()[0],
+                "tokens": tokens,
+                "elapsed_s": round(time.perf_counter() - started, 3),
+            }
+            log.append(record)
+            dev_result = None
+            if use_dev and (step % eval_every == 0 or step == total_steps):
+                assert dev is not None
+                dev_result = dev_scores(
+                    model,
+                    tokenizer,
+                    dev,
+                    labels,
+                    max_length=limit,
+                    batch_size=args.per_device_eval_batch_size,
+                    with_f1=args.early_stopping_metric == "f1",
+                )
+                log.append({"step": step, "dev": dev_result})
+                value = dev_result[args.early_stopping_metric]
+                if best is None or better(value, best[args.early_stopping_metric]):
+                    best, checks_without_gain = {**dev_result, "step": step}, 0
+                    if args.early_stopping_patience is not None:
+                        best_state = _trainable_state(model)
+                else:
+                    checks_without_gain += 1
+            if progress is not None:
+                progress(
+                    TrainProgress(
+                        step,
+                        total_steps,
+                        record["epoch"],
+                        record["loss"],
+                        record["learning_rate"],
+                        record["elapsed_s"],
+                        dev_result,
+                    )
+                )
+            patience = args.early_stopping_patience
+            if step >= total_steps or (patience is not None and checks_without_gain >= patience):
+                stop = True
+                break
+        epoch += 1
+    if best_state is not None:
+        # Early stopping keeps the best dev check, not the last step.
+        with torch.no_grad():
+            for name, parameter in model.named_parameters():
+                if name in best_state:
+                    parameter.copy_(best_state[name])
+    model.eval()
+    return TrainResult(model, log, step, tokens, time.perf_counter() - started, best)

@@ -1,0 +1,213 @@
+"""`RunConfig`, the one record that names a checkpoint, and the training settings.
+
+A setting says which splits of the pair's two languages a run trains and tunes on, and
+what it is tested on. The run id is a short hash of the config without library versions,
+so the same config on the same data names the same run on any machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from xner.data.records import Sentence
+from xner.errors import XnerError
+from xner.train.finetune import TrainArgs
+
+CONFIG_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SettingSpec:
+    """A declared training setting: (role, split) pairs, role being `hrl` or `lrl`."""
+
+    name: str
+    description: str
+    train: tuple[tuple[str, str], ...]
+    dev: tuple[tuple[str, str], ...]
+    test: tuple[str, str]
+    implemented: bool = True
+    needs: str = ""  # what else it uses (unlabelled text, a teacher)
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    spec.name: spec
+    for spec in (
+        SettingSpec(
+            "native",
+            "Train and tune on the low-resource language itself (the upper reference)",
+            train=(("lrl", "train"),),
+            dev=(("lrl", "dev"),),
+            test=("lrl", "test"),
+        ),
+        SettingSpec(
+            "transfer",
+            "Zero-shot transfer: train and tune on the high-resource language only",
+            train=(("hrl", "train"),),
+            dev=(("hrl", "dev"),),
+            test=("lrl", "test"),
+        ),
+        SettingSpec(
+            "combined",
+            "Train on both languages' training data, tune on both dev sets",
+            train=(("hrl", "train"), ("lrl", "train")),
+            dev=(("hrl", "dev"), ("lrl", "dev")),
+            test=("lrl", "test"),
+        ),
+        SettingSpec(
+            "adapted-transfer",
+            "MLM-adapt the encoder on LRL unlabelled text, then transfer from the HRL",
+            train=(("hrl", "train"),),
+            dev=(("hrl", "dev"),),
+            test=("lrl", "test"),
+            implemented=False,
+            needs="lrl unlabelled text",
+        ),
+        SettingSpec(
+            "self-training",
+            "A transfer teacher labels LRL text; a student trains on HRL gold + LRL silver",
+            train=(("hrl", "train"),),
+            dev=(("hrl", "dev"),),
+            test=("lrl", "test"),
+            implemented=False,
+            needs="lrl unlabelled text, a teacher run",
+        ),
+    )
+}
+
+
+def get_setting(name: str) -> SettingSpec:
+    try:
+        spec = SETTINGS[name]
+    except KeyError:
+        raise XnerError(f"unknown setting {name!r}; use one of {list(SETTINGS)}") from None
+    return spec
+
+
+def require_implemented(spec: SettingSpec) -> None:
+    if not spec.implemented:
+        ready = [s.name for s in SETTINGS.values() if s.implemented]
+        raise XnerError(
+            f"setting {spec.name!r} is declared but not yet implemented in this build "
+            f"(it needs {spec.needs}); use one of {ready}"
+        )
+
+
+def data_hash(sentences: Sequence[Sentence]) -> str:
+    """A digest over the sentences' ids and content hashes, in order."""
+    digest = hashlib.blake2b(digest_size=8)
+    for sentence in sentences:
+        digest.update(f"{sentence.id}\x1f{sentence.hash}\x1e".encode())
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    import tokenizers
+    import torch
+    import transformers
+
+    import xner
+
+    versions = {
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "tokenizers": tokenizers.__version__,
+        "xner": getattr(xner, "__version__", "0"),
+    }
+    try:
+        import peft
+
+        versions["peft"] = peft.__version__
+    except ImportError:
+        pass
+    return versions
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that determines a trained model.
+
+    `data_hashes` (split name -> `data_hash`) is filled by `train_run` once the data is
+    read; `versions` is recorded for the record but left out of the run id.
+    """
+
+    backbone: str
+    hrl: str
+    lrl: str
+    setting: str = "transfer"
+    args: TrainArgs = field(default_factory=TrainArgs)
+    schema: str = "wikiann"
+    hrl_dataset: str | None = None  # None: the local WikiANN copy (wikiann_dataset)
+    lrl_dataset: str | None = None
+    data_hashes: Mapping[str, str] = field(default_factory=dict)
+    versions: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        get_setting(self.setting)
+        if not self.backbone or not self.hrl or not self.lrl:
+            raise XnerError("RunConfig needs backbone, hrl and lrl")
+
+    @property
+    def method(self) -> str:
+        return self.args.method
+
+    @property
+    def seed(self) -> int:
+        return self.args.seed
+
+    @property
+    def setting_spec(self) -> SettingSpec:
+        return get_setting(self.setting)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "config_version": CONFIG_VERSION,
+            "backbone": self.backbone,
+            "hrl": self.hrl,
+            "lrl": self.lrl,
+            "setting": self.setting,
+            "schema": self.schema,
+            "hrl_dataset": self.hrl_dataset,
+            "lrl_dataset": self.lrl_dataset,
+            "args": self.args.to_dict(),
+            "data_hashes": dict(sorted(self.data_hashes.items())),
+            "versions": dict(self.versions),
+        }
+
+    @property
+    def run_id(self) -> str:
+        """A 12-hex-digit hash of the config, library versions excluded."""
+        data = self.to_dict()
+        data.pop("versions")
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+
+    @property
+    def name(self) -> str:
+        """A readable folder name: what it is, then the id."""
+        return f"{self.hrl}-{self.lrl}_{self.setting}_{self.method}_{self.run_id}"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "config.json") -> RunConfig:
+        values = dict(data)
+        version = values.pop("config_version", CONFIG_VERSION)
+        if version != CONFIG_VERSION:
+            raise XnerError(
+                f"{where}: config_version {version} is not {CONFIG_VERSION}; "
+                "retrain the run with this build"
+            )
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise XnerError(f"{where}: unknown field(s) {unknown}; known: {sorted(known)}")
+        try:
+            values["args"] = TrainArgs.from_dict(values.get("args", {}), f"{where}: args")
+            return cls(**values)
+        except TypeError as error:
+            raise XnerError(f"{where}: {error}; rewrite it from RunConfig.to_dict()") from None
+
+    def with_data(self, hashes: Mapping[str, str]) -> RunConfig:
+        return replace(self, data_hashes=dict(hashes), versions=library_versions())
