@@ -16,8 +16,8 @@ import argparse
 import time
 
 from xner.data.resolve import load_split
+from xner.pairs import pair_languages
 from xner.perturb import Resources, kinds, perturb
-from xner.perturb.resources import pair_langs
 
 AIMS = {"p2": 2_000, "p1+p2": 2_000}
 
@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--backbone", default="multilingual-e5-small")
     parser.add_argument("--split", default="test")
     args = parser.parse_args()
-    hrl, lrl = pair_langs(args.pair)
+    hrl, lrl = pair_languages(args.pair)
 
     def resources() -> Resources:
         hrl_train = load_split("panx", hrl, "train")

@@ -159,6 +159,183 @@ def backbone_build(
     say(f"{name}: {verb} {result.path} ({result.seconds:.1f} s)")
 
 
+def parse_assignments(items: list[str], option: str) -> dict[str, object]:
+    """`NAME=VALUE` pairs; values read as YAML scalars (3, 0.1, true, null, text)."""
+    import yaml
+
+    values: dict[str, object] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise XnerError(f"{option} {item!r}: expected NAME=VALUE")
+        values[name.strip().replace("-", "_")] = yaml.safe_load(value)
+    return values
+
+
+@app.command("train")
+def train_command(
+    pair: Annotated[str, typer.Option(help="HRL-LRL pair, e.g. ar-fa (see `xner pairs`).")],
+    setting: Annotated[
+        str, typer.Option(help="native, transfer, combined, adapted-transfer, self-training.")
+    ] = "transfer",
+    backbone: Annotated[
+        str, typer.Option(help="Backbone name, local path or hub id.")
+    ] = "multilingual-e5-small",
+    method: Annotated[str, typer.Option(help="full or lora.")] = "lora",
+    out: Annotated[
+        Path | None, typer.Option(help="Checkpoint folder (default: models/<name>_<run id>).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seeds data order and initialisation.")] = 42,
+    max_train_sentences: Annotated[
+        int | None, typer.Option(help="Cap on each training split (keeps CPU runs short).")
+    ] = None,
+    max_steps: Annotated[int, typer.Option(help="> 0: stop after this many steps.")] = -1,
+    epochs: Annotated[float, typer.Option(help="Passes over the training data.")] = 3.0,
+    freeze_embeddings: Annotated[
+        bool, typer.Option(help="Keep the embedding layer fixed (full method).")
+    ] = False,
+    arg: Annotated[
+        list[str] | None,
+        typer.Option("--arg", help="Any other TrainArgs field as NAME=VALUE (repeatable)."),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out folder.")] = False,
+) -> None:
+    """Fine-tune a backbone for a pair and setting; saves a checkpoint under models/."""
+    from tqdm import tqdm
+
+    from xner.pairs import pair_languages
+    from xner.train.finetune import TrainArgs, TrainProgress
+    from xner.train.run import train_run
+    from xner.train.runconfig import RunConfig
+
+    hrl, lrl = pair_languages(pair)
+    fields = {
+        "method": method,
+        "seed": seed,
+        "max_train_sentences": max_train_sentences,
+        "max_steps": max_steps,
+        "num_train_epochs": epochs,
+        "freeze_embeddings": freeze_embeddings,
+        **parse_assignments(arg or [], "--arg"),
+    }
+    config = RunConfig(
+        backbone=backbone,
+        hrl=hrl,
+        lrl=lrl,
+        setting=setting,
+        args=TrainArgs.from_dict(fields, where="--arg"),
+    )
+    bar = tqdm(desc=f"{hrl}→{lrl} {setting} {method}", unit="step", dynamic_ncols=True)
+
+    def show(progress: TrainProgress) -> None:
+        bar.total = progress.total_steps
+        bar.n = progress.step
+        bar.set_postfix(loss=f"{progress.loss:.3f}", refresh=False)
+        bar.refresh()
+
+    try:
+        path = train_run(config, out, progress=show, overwrite=overwrite)
+    finally:
+        bar.close()
+    say(f"checkpoint: {path}")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    checkpoint: Annotated[Path, typer.Argument(help="A checkpoint folder under models/.")],
+    perturbations: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--perturbations",
+            "-p",
+            help="Kinds to evaluate besides clean: names, a+b, comma lists, or `all`.",
+        ),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="First N test sentences only.")] = None,
+    seed: Annotated[int, typer.Option(help="Perturbation and bootstrap seed.")] = 0,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples (0: none).")] = 1000,
+) -> None:
+    """Evaluate a checkpoint on the clean LRL test set and each perturbation of it."""
+    from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
+
+    settings = EvalSettings(
+        perturbations=tuple(perturbations or ()),
+        limit=limit,
+        seed=seed,
+        n_resamples=resamples,
+    )
+    rows = []
+    for outcome in evaluate_checkpoint(checkpoint, settings):
+        overall = outcome.result.scores["strict"].overall
+        interval = outcome.result.intervals.get("strict")
+        row: dict[str, object] = {
+            "test set": outcome.perturbation,
+            "sentences": outcome.result.n_sentences,
+            "strict F1": f"{overall.f1:.3f}",
+            "95% CI": f"{interval.micro_f1.low:.3f}–{interval.micro_f1.high:.3f}"
+            if interval
+            else "-",
+            "partial F1": f"{outcome.result.scores['nv-partial'].overall.f1:.3f}",
+            "drop": "-",
+        }
+        if outcome.degradation is not None:
+            drop = outcome.degradation["drops"]["strict"]["micro_f1"]["absolute"]
+            flag = " *" if not drop["low"] <= 0 <= drop["high"] else ""
+            row["drop"] = f"{drop['estimate']:+.3f} [{drop['low']:+.3f}, {drop['high']:+.3f}]{flag}"
+        rows.append(row)
+    print_table(f"Evaluation of {checkpoint}", rows)
+    say("* the paired-bootstrap 95% interval of the drop excludes 0. Results in eval/ and preds/.")
+
+
+@app.command("grid")
+def grid_command(
+    config: Annotated[Path, typer.Argument(help="A grid YAML file (see configs/).")],
+    status: Annotated[bool, typer.Option(help="Show each cell's state; run nothing.")] = False,
+    max_cells: Annotated[
+        int | None, typer.Option(help="Run at most this many unfinished cells, then stop.")
+    ] = None,
+    stop_on_error: Annotated[
+        bool, typer.Option(help="Stop at the first failing cell (default: report, go on).")
+    ] = False,
+) -> None:
+    """Run a declarative grid; finished cells are skipped, so re-running resumes it."""
+    from tqdm import tqdm
+
+    from xner.grid import CellOutcome, describe, read_grid, run_grid, summary_path
+
+    spec = read_grid(config)
+    cells = spec.cells()
+    if status:
+        print_table(f"Grid {spec.name}: {len(cells)} cells in {spec.out_dir()}", describe(cells))
+        return
+    bar = tqdm(total=len(cells), desc=f"grid {spec.name}", unit="cell", dynamic_ncols=True)
+    failures: list[CellOutcome] = []
+
+    def on_cell(outcome: CellOutcome, done: int, total: int) -> None:
+        bar.update(1)
+        state = "skipped" if outcome.skipped else ("FAILED" if outcome.error else "done")
+        bar.write(
+            f"{outcome.cell.key}: {state}"
+            + (
+                f" (train {outcome.train_seconds:.0f} s, eval {outcome.eval_seconds:.0f} s)"
+                if state == "done"
+                else ""
+            )
+            + (f": {outcome.error}" if outcome.error else "")
+        )
+        if outcome.error:
+            failures.append(outcome)
+
+    try:
+        run_grid(spec, on_cell=on_cell, max_cells=max_cells, keep_going=not stop_on_error)
+    finally:
+        bar.close()
+    say(f"results: {summary_path(spec)}")
+    if failures:
+        say(f"{len(failures)} cell(s) failed; fix them and re-run to finish the grid.")
+        raise typer.Exit(1)
+
+
 def _register_subcommands() -> None:
     from xner.perturb.commands import register
 

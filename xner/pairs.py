@@ -66,9 +66,25 @@ def all_pairs() -> list[Pair]:
     return list(_catalog().values())
 
 
+def normalise_pair_id(pair_id: str) -> str:
+    return pair_id.strip().replace("→", "-").replace("->", "-").replace("_", "-")
+
+
+def pair_languages(pair_id: str) -> tuple[str, str]:
+    """`"ar-fa"` -> `("ar", "fa")`: catalogued pairs, or any `HRL-LRL` of two language codes."""
+    normalised = normalise_pair_id(pair_id)
+    if normalised in _catalog():
+        pair = _catalog()[normalised]
+        return pair.hrl, pair.lrl
+    hrl, sep, lrl = normalised.partition("-")
+    if not sep or not hrl or not lrl or "-" in lrl:
+        raise XnerError(f"pair {pair_id!r} is not of the form HRL-LRL (e.g. ar-fa)")
+    return hrl, lrl
+
+
 def get_pair(pair_id: str) -> Pair:
     """A pair by id: `"ar-fa"` (also accepts `"ar->fa"`, `"ar→fa"` and `"ar_fa"`)."""
-    normalised = pair_id.strip().replace("→", "-").replace("->", "-").replace("_", "-")
+    normalised = normalise_pair_id(pair_id)
     try:
         return _catalog()[normalised]
     except KeyError:

@@ -21,8 +21,9 @@ import typer
 
 from xner.data.records import Sentence
 from xner.errors import XnerError
+from xner.pairs import pair_languages
 from xner.perturb.base import Perturbed, PerturbError, get, kinds, perturb, resolve_steps
-from xner.perturb.resources import Resources, pair_langs
+from xner.perturb.resources import Resources
 
 
 def edits_path(out: Path) -> Path:
@@ -123,7 +124,7 @@ def register(app: typer.Typer) -> None:
                 if "backbone" not in declared:
                     raise PerturbError(f"--backbone: none of {'+'.join(steps)} uses a backbone")
                 params["backbone"] = backbone
-            _, lrl = pair_langs(pair)
+            _, lrl = pair_languages(pair)
             resources = Resources.for_pair(pair, dataset=dataset)
             sentences = load_test(dataset, lrl, split, limit)
             results = perturb(sentences, steps, seed=seed, resources=resources, params=params)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from xner.data.records import Sentence
+from xner.pairs import pair_languages
 from xner.perturb.base import OUTSIDE, PerturbationSpec, PerturbError, Resource, fast_spans
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class Resources:
     ) -> Resources:
         """Resources of an `HRL-LRL` pair, loaded on first use from `dataset` splits
         (default: each language's WikiANN source, local PAN-X or Rahimi files, else the hub)."""
-        hrl, lrl = pair_langs(pair_id)
+        hrl, lrl = pair_languages(pair_id)
 
         def loader(lang: str, split: str) -> Callable[[], list[Sentence]]:
             def load() -> list[Sentence]:
@@ -242,24 +243,6 @@ def wordfreq_top(lang: str, top: int) -> frozenset[str] | None:
         return frozenset(wordfreq.top_n_list(lang, top))
     except (LookupError, ValueError, ImportError):  # e.g. ja/zh tokenizers not installed
         return None
-
-
-def pair_langs(pair_id: str) -> tuple[str, str]:
-    """`"ar-fa"` -> `("ar", "fa")`, through the pair catalog when it knows the pair."""
-    try:
-        from xner.pairs import get_pair
-
-        pair = get_pair(pair_id)
-        return pair.hrl, pair.lrl
-    except ImportError:
-        pass
-    except Exception:
-        # Not in the catalog: any HRL-LRL of two language codes still works.
-        pass
-    hrl, sep, lrl = pair_id.partition("-")
-    if not sep or not hrl or not lrl:
-        raise PerturbError(f"pair {pair_id!r} is not of the form HRL-LRL (e.g. ar-fa)")
-    return hrl, lrl
 
 
 def outside_tokens(sentences: Iterable[Sentence]) -> Iterable[str]:

@@ -1,0 +1,87 @@
+"""Evaluating a checkpoint on its clean and perturbed test sets (tiny backbone)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from xner.cli import app
+from xner.errors import XnerError
+from xner.evaluate.runner import EvalSettings, evaluate_checkpoint, expand_perturbations
+from xner.perturb import kinds
+from xner.store import read_eval, read_predictions
+from xner.train.finetune import TrainArgs
+from xner.train.run import train_run
+from xner.train.runconfig import RunConfig
+
+
+@pytest.fixture(scope="module")
+def checkpoint(pipeline_env):
+    config = RunConfig(
+        backbone="tiny",
+        hrl="es",
+        lrl="gl",
+        setting="transfer",
+        args=TrainArgs(max_steps=6, per_device_train_batch_size=4, seed=3),
+    )
+    return train_run(config, pipeline_env["models"] / "es-gl-transfer")
+
+
+def test_expand_perturbations_puts_clean_first_and_expands_all():
+    assert expand_perturbations(["p1", "mask,p1"]) == ("clean", "p1", "mask")
+    everything = expand_perturbations(["all"])
+    assert everything[0] == "clean"
+    assert "p1+p2" in everything and "concat" not in everything
+    assert set(everything[1:]) <= {spec.name for spec in kinds()}
+
+
+def test_evaluate_writes_results_predictions_and_paired_drops(checkpoint):
+    outcomes = evaluate_checkpoint(
+        checkpoint, EvalSettings(perturbations=("p1", "mask"), n_resamples=100)
+    )
+    assert [o.perturbation for o in outcomes] == ["clean", "p1", "mask"]
+    clean, p1, mask = outcomes
+    assert clean.degradation is None
+    for outcome in (p1, mask):
+        drop = outcome.degradation["drops"]["strict"]["micro_f1"]
+        assert drop["clean"] == pytest.approx(clean.result.f1)
+        assert drop["perturbed"] == pytest.approx(outcome.result.f1)
+    stored = read_eval(checkpoint, "panx/gl/test", "mask")
+    assert stored["result"]["perturbation"] == "mask"
+    predictions = read_predictions(checkpoint, "panx/gl/test", "clean")
+    assert len(predictions) == clean.result.n_sentences
+    assert set(predictions[0]) == {"id", "hash", "tags"}  # never the sentence text
+    # p1 replaced the entity shared with es train ("Ana Lopa"), so its hashes differ.
+    p1_predictions = read_predictions(checkpoint, "panx/gl/test", "p1")
+    assert any(a["hash"] != b["hash"] for a, b in zip(predictions, p1_predictions, strict=True))
+
+
+def test_re_evaluation_reproduces_stored_numbers(checkpoint):
+    settings = EvalSettings(perturbations=("mask",), n_resamples=50, seed=7)
+    first = evaluate_checkpoint(checkpoint, settings)
+    stored = json.loads(first[1].eval_path.read_text("utf-8"))
+    second = evaluate_checkpoint(checkpoint, settings)
+    assert json.loads(second[1].eval_path.read_text("utf-8")) == stored
+
+
+def test_unknown_perturbation_fails_before_loading(checkpoint):
+    with pytest.raises(XnerError, match="nonsense"):
+        evaluate_checkpoint(checkpoint, EvalSettings(perturbations=("nonsense",)))
+
+
+def test_train_and_evaluate_commands(pipeline_env, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "run"
+    trained = runner.invoke(
+        app,
+        ["train", "--pair", "es-gl", "--backbone", "tiny", "--method", "lora",
+         "--max-steps", "3", "--arg", "per_device_train_batch_size=4", "--out", str(out)],
+    )  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    assert (out / "config.json").is_file()
+    evaluated = runner.invoke(app, ["evaluate", str(out), "-p", "mask", "--resamples", "20"])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "clean" in evaluated.output and "mask" in evaluated.output
+    assert (out / "eval" / "panx-gl-test__mask.json").is_file()

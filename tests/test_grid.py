@@ -1,0 +1,133 @@
+"""The grid runner: declared cells, resumable runs, identical results after a restart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from xner.cli import app
+from xner.errors import XnerError
+from xner.grid import CELL_FILE, GridError, grid_from_dict, read_grid, run_grid, summary_rows
+
+TRAIN = {"method": "full", "max_steps": 4, "per_device_train_batch_size": 4}
+
+
+def grid(out: Path, **overrides: object):
+    data = {
+        "name": "tiny",
+        "pairs": ["es-gl"],
+        "backbones": ["tiny"],
+        "settings": ["native", "transfer"],
+        "seeds": [1],
+        "perturbations": ["p1", "mask"],
+        "train": TRAIN,
+        "eval": {"n_resamples": 50},
+        "out": str(out),
+        **overrides,
+    }
+    return grid_from_dict(data, source="test.yaml")
+
+
+def eval_files(out: Path) -> dict[str, dict]:
+    return {
+        str(path.relative_to(out)): json.loads(path.read_text("utf-8"))
+        for path in sorted(out.glob("*/eval/*.json"))
+    }
+
+
+def test_cells_are_the_product_of_the_declared_axes(tmp_path):
+    spec = grid(tmp_path, seeds=[1, 2], backbones=["tiny"])
+    keys = [cell.key for cell in spec.cells()]
+    assert keys == [
+        "es-gl_native_full_tiny_seed1",
+        "es-gl_native_full_tiny_seed2",
+        "es-gl_transfer_full_tiny_seed1",
+        "es-gl_transfer_full_tiny_seed2",
+    ]
+
+
+def test_interrupted_and_resumed_grid_equals_an_uninterrupted_one(pipeline_env, tmp_path):
+    whole = grid(tmp_path / "whole")
+    outcomes = run_grid(whole)
+    assert [o.error for o in outcomes] == [None, None]
+    assert all((cell.path / CELL_FILE).is_file() for cell in whole.cells())
+
+    parts = grid(tmp_path / "parts")
+    first = run_grid(parts, max_cells=1)  # "interrupted" after one cell
+    assert [o.skipped for o in first] == [False]
+    assert not parts.cells()[1].finished()
+    second = run_grid(parts)  # resumed: the finished cell is skipped
+    assert [o.skipped for o in second] == [True, False]
+
+    whole_files, parts_files = eval_files(tmp_path / "whole"), eval_files(tmp_path / "parts")
+    assert len(whole_files) == 6
+    assert whole_files == parts_files
+    rows = summary_rows(whole)
+    assert {(r["setting"], r["perturbation"]) for r in rows} == {
+        (s, p) for s in ("native", "transfer") for p in ("clean", "p1", "mask")
+    }
+    clean = [r for r in rows if r["perturbation"] == "clean"]
+    assert all(r["drop"] is None for r in clean)
+    assert all(r["drop"] is not None for r in rows if r["perturbation"] != "clean")
+    assert (tmp_path / "whole" / "tiny_grid_results.csv").is_file()
+
+
+def test_a_failing_cell_is_reported_and_the_rest_go_on(pipeline_env, tmp_path):
+    # "xx" has no data anywhere: that cell fails, the es-gl cell still runs.
+    spec = grid(tmp_path, pairs=["xx-gl", "es-gl"], settings=["transfer"])
+    outcomes = run_grid(spec)
+    assert outcomes[0].error is not None and "xx" in outcomes[0].error
+    assert outcomes[1].error is None and outcomes[1].cell.finished()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"pairs": []}, "`pairs` must list at least one pair"),
+        ({"pairs": ["es-gl"], "colour": 1}, "unknown field(s) ['colour']"),
+        ({"pairs": ["es-gl"], "train": {"learning_rat": 1}}, "unknown field(s) ['learning_rat']"),
+        ({"pairs": ["es-gl"], "seeds": ["a"]}, "`seeds` must be a list of integers"),
+        ({"pairs": ["es-gl"], "eval": {"limt": 3}}, "eval: "),
+    ],
+)
+def test_bad_grid_configs_name_the_field(data, message):
+    with pytest.raises(XnerError) as caught:
+        grid_from_dict(data, source="g.yaml")
+    assert "g.yaml" in str(caught.value) and message in str(caught.value)
+
+
+def test_bad_yaml_names_file_and_line(tmp_path):
+    path = tmp_path / "g.yaml"
+    path.write_text("pairs: [es-gl\nseeds: [1]\n", encoding="utf-8")
+    with pytest.raises(GridError, match=r"g.yaml, line \d+: not valid YAML"):
+        read_grid(path)
+
+
+def test_grid_command_runs_and_reports_status(pipeline_env, tmp_path):
+    config = tmp_path / "g.yaml"
+    config.write_text(
+        json.dumps(
+            {
+                "name": "cli",
+                "pairs": ["es-gl"],
+                "backbones": ["tiny"],
+                "settings": ["transfer"],
+                "perturbations": ["mask"],
+                "train": TRAIN,
+                "eval": {"n_resamples": 20},
+                "out": str(tmp_path / "out"),
+            }
+        ),
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    result = runner.invoke(app, ["grid", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "es-gl_transfer_full_tiny_seed42: done" in result.output
+    status = runner.invoke(app, ["grid", str(config), "--status"])
+    assert "done" in status.output
+    again = runner.invoke(app, ["grid", str(config)])
+    assert "es-gl_transfer_full_tiny_seed42: skipped" in again.output

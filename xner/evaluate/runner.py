@@ -1,0 +1,155 @@
+"""Evaluate a checkpoint on its clean test set and on perturbed copies of it.
+
+For each test set the runner writes, into the checkpoint folder,
+`eval/<test>__<perturbation>.json` (the `EvalResult`, plus for perturbed sets the paired
+`Degradation` against clean) and `preds/<test>__<perturbation>.jsonl` (tag ids keyed by
+sentence id and content hash). The clean predictions are computed once and reused for
+every perturbation's paired comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xner.data.records import Sentence
+from xner.errors import XnerError
+from xner.evaluate.result import CLEAN, EvalInputs, EvalResult, compare, evaluate_predictions
+
+ALL = "all"
+
+# Perturbations evaluated by `--perturbations all`: every declared kind except those whose
+# output is a different task (concat doubles sentences; type-swap changes gold types on
+# purpose and is evaluated only when asked for by name).
+DEFAULT_EXCLUDED = ("concat", "type-swap")
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """How to evaluate: which perturbations, how many sentences, bootstrap settings."""
+
+    perturbations: tuple[str, ...] = (CLEAN,)
+    limit: int | None = None  # first N test sentences (None: all)
+    seed: int = 0  # perturbation and bootstrap seed
+    n_resamples: int = 1000
+    batch_size: int = 64
+
+
+@dataclass(frozen=True)
+class EvalOutcome:
+    """What one test set gave: its result, and its drop against clean when perturbed."""
+
+    perturbation: str
+    result: EvalResult
+    degradation: dict[str, Any] | None
+    eval_path: Path
+
+
+ProgressCallback = Callable[[str, int, int], None]  # (perturbation, done, total)
+
+
+def expand_perturbations(names: Sequence[str]) -> tuple[str, ...]:
+    """`clean` first, then each requested kind once; `all` means every default kind."""
+    from xner.perturb import kinds
+
+    wanted: list[str] = [CLEAN]
+    for name in names:
+        for part in name.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if part == ALL:
+                wanted += [s.name for s in kinds() if s.name not in DEFAULT_EXCLUDED]
+            else:
+                wanted.append(part)
+    return tuple(dict.fromkeys(wanted))
+
+
+def test_set_id(dataset: str, lang: str, split: str = "test") -> str:
+    return f"{dataset}/{lang}/{split}"
+
+
+def evaluate_checkpoint(
+    run_dir: Path | str,
+    settings: EvalSettings | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+) -> list[EvalOutcome]:
+    """Evaluate the checkpoint in `run_dir` on its setting's test set (the LRL test split)
+    and on each perturbation of it; writes eval/ and preds/ atomically."""
+    from xner.data.resolve import load_split, wikiann_dataset
+    from xner.evaluate.predict import predict
+    from xner.perturb import Resources, resolve_steps
+    from xner.store import load_checkpoint, write_eval, write_predictions
+
+    settings = settings or EvalSettings()
+    perturbations = expand_perturbations(settings.perturbations)
+    for name in perturbations[1:]:
+        resolve_steps(name)  # unknown kinds fail before the model loads
+    model, tokenizer, config = load_checkpoint(run_dir)
+    dataset = config.lrl_dataset or wikiann_dataset(config.lrl)
+    test = load_split(dataset, config.lrl, "test", limit=settings.limit)
+    if not test:
+        raise XnerError(f"{dataset}/{config.lrl}/test is empty: nothing to evaluate")
+    test_id = test_set_id(dataset, config.lrl)
+    resources = Resources.for_pair(
+        f"{config.hrl}-{config.lrl}", backbone=config.backbone, dataset=None
+    )
+
+    outcomes: list[EvalOutcome] = []
+    clean_inputs: EvalInputs | None = None
+    for done, name in enumerate(perturbations):
+        if progress is not None:
+            progress(name, done, len(perturbations))
+        sentences = test if name == CLEAN else _perturbed(test, name, settings.seed, resources)
+        predictions = predict(model, tokenizer, sentences, batch_size=settings.batch_size)
+        tags = [prediction.tags for prediction in predictions]
+        result = evaluate_predictions(
+            sentences,
+            tags,
+            run_id=config.run_id,
+            test_set=test_id,
+            perturbation=name,
+            seed=settings.seed,
+            n_resamples=settings.n_resamples,
+        )
+        inputs = EvalInputs(sentences, tags, name)
+        degradation = None
+        if name == CLEAN:
+            clean_inputs = inputs
+        else:
+            assert clean_inputs is not None
+            degradation = compare(
+                clean_inputs,
+                inputs,
+                run_id=config.run_id,
+                test_set=test_id,
+                seed=settings.seed,
+                n_resamples=settings.n_resamples,
+            ).to_dict()
+        record = {"result": result.to_dict(), "degradation": degradation}
+        write_predictions(run_dir, test_id, name, predictions)
+        path = write_eval(run_dir, test_id, name, record)
+        outcomes.append(EvalOutcome(name, result, degradation, path))
+    if progress is not None:
+        progress("done", len(perturbations), len(perturbations))
+    return outcomes
+
+
+def _perturbed(test: list[Sentence], kind: str, seed: int, resources: Any) -> list[Sentence]:
+    from xner.perturb import get, perturb, resolve_steps
+
+    steps = resolve_steps(kind)
+    # p2's substitutes come from the evaluated model's own backbone.
+    uses_backbone = any(p.name == "backbone" for step in steps for p in get(step).params)
+    params = {"backbone": resources.backbone} if uses_backbone else None
+    return [p.sentence for p in perturb(test, steps, seed=seed, resources=resources, params=params)]
+
+
+def read_outcome(run_dir: Path | str, test_set: str, perturbation: str) -> dict[str, Any]:
+    """A stored evaluation (`{"result": ..., "degradation": ...}`)."""
+    from xner.store import read_eval
+
+    return read_eval(run_dir, test_set, perturbation)
