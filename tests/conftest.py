@@ -32,7 +32,9 @@ def panx_text(sentences: list[tuple[list[str], list[str]]], copies: int) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-@pytest.fixture(scope="session")
+# Module scope: the environment must not leak into other test modules, which read the
+# real data directory.
+@pytest.fixture(scope="module")
 def pipeline_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """XNER_DATA_DIR (es and gl PAN-X files), XNER_CACHE_DIR and XNER_MODELS_DIR."""
     data = tmp_path_factory.mktemp("pipeline-data")

@@ -8,6 +8,9 @@ models/<run>/
                      frozen embeddings, are rebuilt from the backbone), fp16 by default
   adapter/           lora: peft's adapter_config.json + adapter_model.safetensors
                      (adapter and classifier head; never the base model)
+  adaptation.safetensors  adapted-transfer: what MLM adaptation changed in the encoder
+                     (LoRA factors, or non-embedding weights in fp16), applied to the
+                     backbone before the weights above
   train_log.jsonl    one record per step and per dev check
   eval/<test>__<perturbation>.json
   preds/<test>__<perturbation>.jsonl   {id, hash, tags: [tag ids]} per sentence, no text
@@ -27,7 +30,7 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -36,6 +39,9 @@ from xner import config as xconfig
 from xner.errors import XnerError
 from xner.train.encode import LabelSpace
 from xner.train.runconfig import RunConfig
+
+if TYPE_CHECKING:
+    from xner.train.adapt import AdaptResult
 
 FORMAT = 1
 CONFIG_FILE = "config.json"
@@ -113,8 +119,12 @@ def save_checkpoint(
     log: Sequence[Mapping[str, Any]] = (),
     dtype: str = "float16",
     overwrite: bool = False,
+    adaptation: AdaptResult | None = None,
 ) -> Path:
-    """Write the checkpoint folder (default `models_dir()/config.name`) atomically."""
+    """Write the checkpoint folder (default `models_dir()/config.name`) atomically.
+
+    `adaptation` (adapted-transfer) is stored beside the weights and re-applied first
+    on load."""
     from safetensors.torch import save_file
 
     target = Path(path) if path is not None else xconfig.models_dir() / config.name
@@ -141,6 +151,10 @@ def save_checkpoint(
         data = config.to_dict()
         data["run_id"] = config.run_id
         data["checkpoint"] = {"format": FORMAT, "weights": weights, "dtype": dtype}
+        if adaptation is not None:
+            from xner.train.adapt import save_adaptation
+
+            data["checkpoint"]["adaptation"] = save_adaptation(temp, adaptation)
         write_json_atomic(temp / CONFIG_FILE, data)
         write_json_atomic(temp / LABELS_FILE, list(labels.labels))
         write_text_atomic(temp / LOG_FILE, _jsonl(log))
@@ -226,6 +240,13 @@ def load_checkpoint(
     labels = read_labels(folder)
     meta = _read_json(folder / CONFIG_FILE, "the run configuration").get("checkpoint", {})
     model = build_model(run.backbone, labels)
+    if meta.get("adaptation"):
+        from xner.train.adapt import apply_adaptation
+
+        try:
+            apply_adaptation(model, folder / meta["adaptation"])
+        except XnerError as error:
+            raise CheckpointError(str(error)) from None
     if run.method == "lora":
         adapter = folder / ADAPTER_DIR
         if not (adapter / "adapter_model.safetensors").is_file():

@@ -41,10 +41,13 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for lang, sentences in (("es", LATIN), ("ar", ARABIC)):
         (panx / f"train-{lang}.tsv").write_text(panx_text(sentences, 6), encoding="utf-8")
         (panx / f"dev-{lang}.tsv").write_text(panx_text(sentences, 2), encoding="utf-8")
+        # The test part is the unlabelled text (adapted-transfer, self-training).
+        (panx / f"test-{lang}.tsv").write_text(panx_text(sentences, 4), encoding="utf-8")
     return root
 
 
-@pytest.fixture(scope="session")
+# Module scope: the environment must not leak into other test modules.
+@pytest.fixture(scope="module")
 def env(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """XNER_DATA_DIR, XNER_CACHE_DIR and XNER_MODELS_DIR pointing at temp folders."""
     paths = {

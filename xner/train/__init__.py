@@ -1,15 +1,19 @@
 """Training: encoding, the fine-tuning loop, run configs and settings, whole runs."""
 
+from xner.train.adapt import AdaptArgs
 from xner.train.encode import LabelSpace, Window, bucket_batches, collate, encode
 from xner.train.finetune import METHODS, TrainArgs, TrainProgress, TrainResult, finetune
 from xner.train.run import predict_split, train_run
 from xner.train.runconfig import SETTINGS, RunConfig, SettingSpec, data_hash
+from xner.train.selftrain import SelfTrainArgs
 
 __all__ = [
     "METHODS",
     "SETTINGS",
+    "AdaptArgs",
     "LabelSpace",
     "RunConfig",
+    "SelfTrainArgs",
     "SettingSpec",
     "TrainArgs",
     "TrainProgress",

@@ -1,19 +1,24 @@
-"""One run end to end: read the splits its setting names, fine-tune, save the checkpoint."""
+"""One run end to end: read the splits its setting names, adapt or distil when the setting
+says so, fine-tune, save the checkpoint."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from xner.data.records import Sentence
 from xner.errors import XnerError
 from xner.train.encode import LabelSpace
-from xner.train.finetune import ProgressCallback, finetune, set_seed
+from xner.train.finetune import ProgressCallback, finetune, set_seed, set_threads
 from xner.train.runconfig import RunConfig, data_hash, get_setting, require_implemented
 
 if TYPE_CHECKING:  # xner.evaluate.predict imports xner.train.encode: no cycle at runtime
     from xner.evaluate.predict import Prediction
+    from xner.train.adapt import AdaptResult
 
 
 def _dataset(config: RunConfig, role: str) -> str:
@@ -36,6 +41,18 @@ def load_role_splits(
     return out
 
 
+@dataclass
+class TrainedRun:
+    """A trained model before it is saved: the config with its data hashes, the labels,
+    the log, and what an adapted-transfer run's adaptation changed."""
+
+    model: PreTrainedModel
+    config: RunConfig
+    labels: LabelSpace
+    log: list[dict[str, Any]]
+    adaptation: AdaptResult | None = None
+
+
 def train_run(
     config: RunConfig,
     out_dir: Path | str | None = None,
@@ -48,8 +65,79 @@ def train_run(
     `max_train_sentences` caps each training split separately (so `combined` keeps the
     same share of both languages); the dev sets are used when early stopping is on.
     """
+    from xner.store import save_checkpoint
+
+    trained = train_model(config, progress)
+    return save_checkpoint(
+        trained.model,
+        trained.config,
+        trained.labels,
+        out_dir,
+        log=trained.log,
+        overwrite=overwrite,
+        adaptation=trained.adaptation,
+    )
+
+
+def adaptation_text(config: RunConfig) -> tuple[str, list[Sentence]]:
+    """(data-hash key, sentences) of the MLM text: `adapt.text`, else LRL unlabelled."""
+    from xner.train.adapt import read_text_file
+
+    cap = config.adapt.max_sentences
+    if config.adapt.text is not None:
+        return "adapt-text", read_text_file(config.adapt.text, lang=config.lrl, limit=cap)
+    key, sentences = _unlabelled(config, cap)
+    return key, sentences
+
+
+def _unlabelled(config: RunConfig, cap: int | None) -> tuple[str, list[Sentence]]:
+    sentences = load_role_splits(config, (("lrl", "unlabelled"),), cap=cap)["lrl/unlabelled"]
+    sentences = [s for s in sentences if s.tokens]
+    if not sentences:
+        raise XnerError(
+            f"{config.setting}: the {config.lrl} unlabelled split is empty; add the LRL test "
+            "file to the data directory or give a text file"
+        )
+    return "lrl/unlabelled", sentences
+
+
+def _teacher(
+    config: RunConfig, progress: ProgressCallback | None
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, str, list[dict[str, Any]]]:
+    """The teacher model, its tokenizer, its run id and a log of where it came from."""
+    path = config.self_training.teacher
+    if path is not None:
+        from xner.store import load_checkpoint
+
+        try:
+            model, tokenizer, run = load_checkpoint(path)
+        except XnerError as error:
+            raise XnerError(
+                f"self_training.teacher {path!r}: {error}. Give a trained run's folder "
+                "(e.g. a transfer run under models/), or leave it unset to train one"
+            ) from None
+        info = {"phase": "teacher", "source": "checkpoint", "path": str(path)}
+        info |= {"run_id": run.run_id, "setting": run.setting, "backbone": run.backbone}
+        info |= {"hrl": run.hrl, "lrl": run.lrl}
+        return model, tokenizer, run.run_id, [info]
+    # The same args as a transfer run: its run id equals that run's, had it been trained.
+    teacher = train_model(replace(config, setting="transfer", data_hashes={}), progress)
     from xner.backbones import load_tokenizer
-    from xner.store import build_model, save_checkpoint
+
+    info = {"phase": "teacher", "source": "trained in this run", "run_id": teacher.config.run_id}
+    steps = [
+        {"phase": "teacher", "step": r["step"], "teacher_loss": r["loss"]}
+        for r in teacher.log
+        if "loss" in r and "step" in r
+    ]
+    return teacher.model, load_tokenizer(config.backbone), teacher.config.run_id, [info, *steps]
+
+
+def train_model(config: RunConfig, progress: ProgressCallback | None = None) -> TrainedRun:
+    """Train `config` in memory (`train_run` saves it): read the splits, adapt or
+    distil as the setting says, fine-tune."""
+    from xner.backbones import load_tokenizer
+    from xner.store import build_model
 
     setting = get_setting(config.setting)
     require_implemented(setting)
@@ -63,14 +151,64 @@ def train_run(
     if not train:
         raise XnerError(f"{config.setting}: the training splits {list(train_parts)} are empty")
     hashes = {name: data_hash(part) for name, part in {**train_parts, **dev_parts}.items()}
-    config = config.with_data(hashes)
     labels = LabelSpace.from_sentences(train, config.schema)
+    extra_log: list[dict[str, Any]] = []
+    text: list[Sentence] = []
+    if setting.name == "adapted-transfer":
+        key, text = adaptation_text(config)
+        hashes[key] = data_hash(text)
+    teacher = None
+    if setting.name == "self-training":
+        key, text = _unlabelled(config, config.self_training.max_unlabelled_sentences)
+        hashes[key] = data_hash(text)
+        teacher_model, teacher_tokenizer, teacher_id, extra_log = _teacher(config, progress)
+        hashes["teacher"] = teacher_id
+        teacher = (teacher_model, teacher_tokenizer)
+    config = config.with_data(hashes)
+    set_threads(args.num_threads)  # adaptation and soft labelling run before finetune sets it
     set_seed(args.seed)  # the new head's initialisation depends on it
     model = build_model(config.backbone, labels)
     tokenizer = load_tokenizer(config.backbone)
-    result = finetune(model, tokenizer, train, labels, args, dev=dev or None, progress=progress)
-    log = [{"run_id": config.run_id, "train_sentences": len(train)}, *result.log]
-    return save_checkpoint(result.model, config, labels, out_dir, log=log, overwrite=overwrite)
+    first = {"run_id": config.run_id, "train_sentences": len(train)}
+    adaptation = None
+    if setting.name == "adapted-transfer":
+        from xner.train.adapt import adapt
+
+        first["adapt_sentences"] = len(text)
+        adaptation = adapt(
+            model, tokenizer, text, config.adapt, backbone=config.backbone, seed=args.seed
+        )
+        extra_log = adaptation.log  # the NER head, drawn above, is untouched by it
+    if teacher is not None:
+        from xner.train.selftrain import soft_labels, train_student
+
+        first["unlabelled_sentences"] = len(text)
+        soft = soft_labels(
+            teacher[0],
+            teacher[1],
+            text,
+            labels,
+            temperature=config.self_training.temperature,
+            batch_size=args.per_device_eval_batch_size,
+        )
+        del teacher
+        gold = train if config.self_training.hrl_gold else []
+        result = train_student(
+            model,
+            tokenizer,
+            gold,
+            text,
+            soft,
+            labels,
+            args,
+            config.self_training,
+            dev=dev or None,
+            progress=progress,
+        )
+    else:
+        result = finetune(model, tokenizer, train, labels, args, dev=dev or None, progress=progress)
+    log = [first, *extra_log, *result.log]
+    return TrainedRun(result.model, config, labels, log, adaptation)
 
 
 def predict_split(

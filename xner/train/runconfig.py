@@ -15,7 +15,9 @@ from typing import Any
 
 from xner.data.records import Sentence
 from xner.errors import XnerError
+from xner.train.adapt import AdaptArgs
 from xner.train.finetune import TrainArgs
+from xner.train.selftrain import SelfTrainArgs
 
 CONFIG_VERSION = 1
 
@@ -59,21 +61,21 @@ SETTINGS: dict[str, SettingSpec] = {
         ),
         SettingSpec(
             "adapted-transfer",
-            "MLM-adapt the encoder on LRL unlabelled text, then transfer from the HRL",
+            "MLM-adapt the encoder on LRL unlabelled text (or a given text file), then "
+            "transfer from the HRL",
             train=(("hrl", "train"),),
             dev=(("hrl", "dev"),),
             test=("lrl", "test"),
-            implemented=False,
-            needs="lrl unlabelled text",
+            needs="lrl unlabelled text (RunConfig.adapt)",
         ),
         SettingSpec(
             "self-training",
-            "A transfer teacher labels LRL text; a student trains on HRL gold + LRL silver",
+            "A transfer teacher labels LRL text softly; a student learns those labels "
+            "(plus HRL gold by default)",
             train=(("hrl", "train"),),
             dev=(("hrl", "dev"),),
             test=("lrl", "test"),
-            implemented=False,
-            needs="lrl unlabelled text, a teacher run",
+            needs="lrl unlabelled text, a teacher (RunConfig.self_training)",
         ),
     )
 }
@@ -132,6 +134,13 @@ class RunConfig:
 
     `data_hashes` (split name -> `data_hash`) is filled by `train_run` once the data is
     read; `versions` is recorded for the record but left out of the run id.
+
+    `adapt` (setting `adapted-transfer`) and `self_training` (setting `self-training`)
+    only mean something for their setting: for any other they are reset to defaults and
+    left out of `to_dict`, so they never split one run into two ids. The paths in them
+    (`adapt.text`, `self_training.teacher`) are kept for the record but left out of the
+    run id: what they point at enters it as `data_hashes["adapt-text"]` (the text's
+    hash) and `data_hashes["teacher"]` (the teacher's run id).
     """
 
     backbone: str
@@ -142,6 +151,8 @@ class RunConfig:
     schema: str = "wikiann"
     hrl_dataset: str | None = None  # None: the local WikiANN copy (wikiann_dataset)
     lrl_dataset: str | None = None
+    adapt: AdaptArgs = field(default_factory=AdaptArgs)
+    self_training: SelfTrainArgs = field(default_factory=SelfTrainArgs)
     data_hashes: Mapping[str, str] = field(default_factory=dict)
     versions: Mapping[str, str] = field(default_factory=dict)
 
@@ -149,6 +160,14 @@ class RunConfig:
         get_setting(self.setting)
         if not self.backbone or not self.hrl or not self.lrl:
             raise XnerError("RunConfig needs backbone, hrl and lrl")
+        if not isinstance(self.adapt, AdaptArgs) or not isinstance(
+            self.self_training, SelfTrainArgs
+        ):
+            raise XnerError("RunConfig.adapt / self_training must be AdaptArgs / SelfTrainArgs")
+        if self.setting != "adapted-transfer":
+            object.__setattr__(self, "adapt", AdaptArgs())
+        if self.setting != "self-training":
+            object.__setattr__(self, "self_training", SelfTrainArgs())
 
     @property
     def method(self) -> str:
@@ -163,7 +182,7 @@ class RunConfig:
         return get_setting(self.setting)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "config_version": CONFIG_VERSION,
             "backbone": self.backbone,
             "hrl": self.hrl,
@@ -176,12 +195,22 @@ class RunConfig:
             "data_hashes": dict(sorted(self.data_hashes.items())),
             "versions": dict(self.versions),
         }
+        # Only the settings that use them carry these blocks (older run ids stay valid).
+        if self.setting == "adapted-transfer":
+            data["adapt"] = self.adapt.to_dict()
+        if self.setting == "self-training":
+            data["self_training"] = self.self_training.to_dict()
+        return data
 
     @property
     def run_id(self) -> str:
-        """A 12-hex-digit hash of the config, library versions excluded."""
+        """A 12-hex-digit hash of the config, library versions and paths excluded."""
         data = self.to_dict()
         data.pop("versions")
+        if "adapt" in data:
+            data["adapt"].pop("text")
+        if "self_training" in data:
+            data["self_training"].pop("teacher")
         text = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
@@ -205,6 +234,10 @@ class RunConfig:
             raise XnerError(f"{where}: unknown field(s) {unknown}; known: {sorted(known)}")
         try:
             values["args"] = TrainArgs.from_dict(values.get("args", {}), f"{where}: args")
+            values["adapt"] = AdaptArgs.from_dict(values.get("adapt", {}), f"{where}: adapt")
+            values["self_training"] = SelfTrainArgs.from_dict(
+                values.get("self_training", {}), f"{where}: self_training"
+            )
             return cls(**values)
         except TypeError as error:
             raise XnerError(f"{where}: {error}; rewrite it from RunConfig.to_dict()") from None

@@ -1,0 +1,373 @@
+"""Self-training (Wu et al. 2020, teacher-student): a transfer model labels LRL text softly.
+
+The teacher's per-word label distributions on unlabelled LRL sentences become soft
+targets at each word's first subword; a student (the same backbone, a fresh head) learns
+them with soft cross-entropy (the gradient of KL(teacher || student)), optionally mixed
+with the HRL gold labels as one-hot targets. Soft labels are per word, so a teacher with
+another tokenizer (another backbone) works too, as long as its label list is the same.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, get_linear_schedule_with_warmup
+
+from xner.data.records import Sentence
+from xner.errors import XnerError
+from xner.train.encode import (
+    IGNORE,
+    LabelSpace,
+    Window,
+    bucket_batches,
+    collate,
+    encode,
+    max_tokens,
+)
+from xner.train.finetune import (
+    ProgressCallback,
+    TrainArgs,
+    TrainProgress,
+    TrainResult,
+    dev_scores,
+    get_method,
+    set_seed,
+    set_threads,
+)
+
+EVAL_WINDOWS = 64  # soft windows the before/after distillation loss is measured on
+
+
+@dataclass(frozen=True)
+class SelfTrainArgs:
+    """Teacher-student options (setting `self-training`); the student uses the run's
+    TrainArgs (method, learning rate, epochs / max_steps, batch size)."""
+
+    teacher: str | None = field(
+        default=None,
+        metadata={
+            "help": "teacher checkpoint folder; default: train a transfer teacher in the run "
+            "with the same TrainArgs"
+        },
+    )
+    max_unlabelled_sentences: int | None = field(
+        default=10_000, metadata={"help": "keep at most this many LRL unlabelled sentences"}
+    )
+    hrl_gold: bool = field(
+        default=True, metadata={"help": "train the student on HRL gold labels too"}
+    )
+    temperature: float = field(
+        default=1.0, metadata={"help": "softmax temperature of the teacher's probabilities"}
+    )
+    soft_weight: float = field(
+        default=1.0, metadata={"help": "weight of a soft-labelled word against a gold one"}
+    )
+
+    def __post_init__(self) -> None:
+        if self.max_unlabelled_sentences is not None and self.max_unlabelled_sentences < 1:
+            raise XnerError("SelfTrainArgs.max_unlabelled_sentences must be >= 1 or None")
+        if self.temperature <= 0 or self.soft_weight <= 0:
+            raise XnerError("SelfTrainArgs: temperature and soft_weight must be > 0")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "SelfTrainArgs") -> SelfTrainArgs:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise XnerError(f"{where}: unknown field(s) {unknown}; known: {sorted(known)}")
+        return cls(**data)
+
+
+# ---------------------------------------------------------------------------
+# Soft labels
+
+
+def soft_labels(
+    teacher: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    sentences: Sequence[Sentence],
+    labels: LabelSpace,
+    *,
+    temperature: float = 1.0,
+    batch_size: int = 64,
+    max_length: int | None = None,
+) -> list[torch.Tensor]:
+    """Per sentence, the teacher's (words x labels) probabilities at first subwords.
+
+    Disjoint windows (as in training) see every word exactly once.
+    """
+    from xner.evaluate.predict import model_labels, window_logits
+
+    own = model_labels(teacher)
+    if own != labels:
+        raise XnerError(
+            f"the teacher predicts {list(own.labels)} but the student learns "
+            f"{list(labels.labels)}; train the teacher with the same schema"
+        )
+    limit = max_length or max_tokens(teacher, tokenizer)
+    windows = encode(sentences, tokenizer, max_length=limit)
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    was_training = teacher.training
+    teacher.eval()
+    try:
+        logits = window_logits(teacher, windows, pad, batch_size)
+    finally:
+        teacher.train(was_training)
+    out = [torch.zeros((len(s.tokens), len(labels))) for s in sentences]
+    for window, window_logit in zip(windows, logits, strict=True):
+        # clone(): inference-mode tensors cannot take part in a backward pass later
+        out[window.sentence][window.start : window.end] = (
+            (window_logit / temperature).softmax(-1).clone()
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Student training
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    window: Window
+    soft: torch.Tensor | None  # (window words x labels); None: gold labels in the window
+
+
+def _items(
+    gold: Sequence[Sentence],
+    unlabelled: Sequence[Sentence],
+    soft: Sequence[torch.Tensor],
+    tokenizer: PreTrainedTokenizerBase,
+    labels: LabelSpace,
+    limit: int,
+) -> tuple[list[_Item], list[_Item]]:
+    gold_items = [_Item(w, None) for w in encode(gold, tokenizer, max_length=limit, labels=labels)]
+    soft_items = [
+        _Item(w, soft[w.sentence][w.start : w.end])
+        for w in encode(unlabelled, tokenizer, max_length=limit)
+    ]
+    return gold_items, soft_items
+
+
+def _batch(
+    items: Sequence[_Item], pad: int, n_labels: int
+) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Inputs, target distributions (batch x width x labels), gold and soft position masks."""
+    inputs = collate([item.window for item in items], pad, with_labels=False)
+    rows, width = inputs["input_ids"].shape
+    targets = torch.zeros((rows, width, n_labels))
+    gold = torch.zeros((rows, width), dtype=torch.bool)
+    soft = torch.zeros((rows, width), dtype=torch.bool)
+    for row, item in enumerate(items):
+        if item.soft is None:
+            assert item.window.labels is not None
+            for position, label in enumerate(item.window.labels):
+                if label != IGNORE:
+                    targets[row, position, label] = 1.0
+                    gold[row, position] = True
+        else:
+            positions = list(item.window.first)
+            targets[row, positions] = item.soft
+            soft[row, positions] = True
+    return inputs, targets, gold, soft
+
+
+def _losses(
+    model: PreTrainedModel,
+    inputs: dict[str, torch.Tensor],
+    targets: torch.Tensor,
+    gold: torch.Tensor,
+    soft: torch.Tensor,
+    soft_weight: float,
+) -> tuple[torch.Tensor, float | None, float | None]:
+    """The weighted soft cross-entropy over all labelled positions, plus the mean gold
+    cross-entropy and the mean KL(teacher || student) of the batch, for the log."""
+    log_probs = model(**inputs).logits.float().log_softmax(-1)
+    cross = -(targets * log_probs).sum(-1)  # (batch, width)
+    weights = gold.float() + soft_weight * soft.float()
+    loss = (cross * weights).sum() / (gold.sum() + soft.sum()).clamp(min=1)
+    gold_loss = float(cross[gold].detach().mean()) if gold.any() else None
+    soft_loss = None
+    if soft.any():
+        # KL = cross-entropy minus the teacher's entropy: 0 when the student matches.
+        entropy = -(targets * targets.clamp(min=1e-12).log()).sum(-1)
+        soft_loss = float((cross.detach() - entropy)[soft].mean())
+    return loss, gold_loss, soft_loss
+
+
+@torch.no_grad()
+def distillation_loss(
+    model: PreTrainedModel, items: Sequence[_Item], pad: int, n_labels: int, batch_size: int
+) -> float:
+    """Mean KL(teacher || student) over the soft words of `items`."""
+    was_training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    for batch in bucket_batches([len(i.window) for i in items], batch_size, seed=None):
+        inputs, targets, gold, soft = _batch([items[i] for i in batch], pad, n_labels)
+        _, _, kl = _losses(model, inputs, targets, gold, soft, 1.0)
+        n = int(soft.sum())
+        total += (kl or 0.0) * n
+        count += n
+    model.train(was_training)
+    return total / max(count, 1)
+
+
+def train_student(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    gold: Sequence[Sentence],
+    unlabelled: Sequence[Sentence],
+    soft: Sequence[torch.Tensor],
+    labels: LabelSpace,
+    args: TrainArgs,
+    options: SelfTrainArgs,
+    *,
+    dev: Sequence[Sentence] | None = None,
+    progress: ProgressCallback | None = None,
+) -> TrainResult:
+    """Train the student on `soft` targets for `unlabelled` (plus `gold` when given).
+
+    The same loop shape as `finetune`: AdamW, linear warmup and decay, clipping, seeded
+    length-bucketed batches, optional dev checks and early stopping on dev loss / F1.
+    """
+    set_seed(args.seed)
+    set_threads(args.num_threads)
+    if model.config.num_labels != len(labels):
+        raise XnerError(
+            f"the student has {model.config.num_labels} outputs but the label list has "
+            f"{len(labels)}; build it with num_labels=len(labels)"
+        )
+    if len(soft) != len(unlabelled):
+        raise XnerError("soft labels and unlabelled sentences differ in number")
+    model = get_method(args.method).prepare(model, args)
+    limit = args.max_length or max_tokens(model, tokenizer)
+    gold_items, soft_items = _items(gold, unlabelled, soft, tokenizer, labels, limit)
+    items = gold_items + soft_items
+    if not soft_items:
+        raise XnerError("self-training: no unlabelled LRL sentences to learn soft labels from")
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    n_labels = len(labels)
+    batch_size = args.per_device_train_batch_size
+    per_epoch = math.ceil(len(items) / batch_size)
+    total_steps = (
+        args.max_steps if args.max_steps > 0 else math.ceil(per_epoch * args.num_train_epochs)
+    )
+    decay, no_decay = [], []
+    for name, parameter in model.named_parameters():
+        if parameter.requires_grad:
+            (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(parameter)
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": args.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=args.learning_rate,
+    )
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, math.ceil(total_steps * args.warmup_ratio), total_steps
+    )
+    eval_items = soft_items[:EVAL_WINDOWS]
+    before = distillation_loss(model, eval_items, pad, n_labels, args.per_device_eval_batch_size)
+    eval_every = args.eval_steps or per_epoch
+    use_dev = dev is not None and len(dev) > 0
+    metric = args.early_stopping_metric
+    better = (lambda a, b: a > b) if metric == "f1" else (lambda a, b: a < b)
+    log: list[dict[str, Any]] = []
+    best: dict[str, float] | None = None
+    best_state: dict[str, torch.Tensor] | None = None
+    checks_without_gain = step = tokens = epoch = 0
+    started = time.perf_counter()
+    model.train()
+    stop = False
+    while not stop:
+        for batch in bucket_batches(
+            [len(i.window) for i in items], batch_size, seed=args.seed + epoch
+        ):
+            inputs, targets, gold_mask, soft_mask = _batch([items[i] for i in batch], pad, n_labels)
+            loss, gold_loss, soft_loss = _losses(
+                model, inputs, targets, gold_mask, soft_mask, options.soft_weight
+            )
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(decay + no_decay, args.max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            tokens += int(inputs["attention_mask"].sum())
+            record: dict[str, Any] = {
+                "step": step,
+                "epoch": round(step / per_epoch, 4),
+                "loss": round(float(loss.detach()), 6),
+                "gold_loss": None if gold_loss is None else round(gold_loss, 6),
+                "soft_loss": None if soft_loss is None else round(soft_loss, 6),
+                "learning_rate": scheduler.get_last_lr()[0],
+                "tokens": tokens,
+                "elapsed_s": round(time.perf_counter() - started, 3),
+            }
+            log.append(record)
+            dev_result = None
+            if use_dev and (step % eval_every == 0 or step == total_steps):
+                assert dev is not None
+                dev_result = dev_scores(
+                    model,
+                    tokenizer,
+                    dev,
+                    labels,
+                    max_length=limit,
+                    batch_size=args.per_device_eval_batch_size,
+                    with_f1=metric == "f1",
+                )
+                log.append({"step": step, "dev": dev_result})
+                if best is None or better(dev_result[metric], best[metric]):
+                    best, checks_without_gain = {**dev_result, "step": step}, 0
+                    if args.early_stopping_patience is not None:
+                        best_state = {
+                            n: p.detach().clone()
+                            for n, p in model.named_parameters()
+                            if p.requires_grad
+                        }
+                else:
+                    checks_without_gain += 1
+            if progress is not None:
+                progress(
+                    TrainProgress(
+                        step,
+                        total_steps,
+                        record["epoch"],
+                        record["loss"],
+                        record["learning_rate"],
+                        record["elapsed_s"],
+                        dev_result,
+                    )
+                )
+            patience = args.early_stopping_patience
+            if step >= total_steps or (patience is not None and checks_without_gain >= patience):
+                stop = True
+                break
+        epoch += 1
+    if best_state is not None:
+        with torch.no_grad():
+            for name, parameter in model.named_parameters():
+                if name in best_state:
+                    parameter.copy_(best_state[name])
+    after = distillation_loss(model, eval_items, pad, n_labels, args.per_device_eval_batch_size)
+    log.append(
+        {
+            "phase": "student",
+            "summary": True,
+            "gold_windows": len(gold_items),
+            "soft_windows": len(soft_items),
+            "eval_soft_loss_before": round(before, 6),
+            "eval_soft_loss_after": round(after, 6),
+        }
+    )
+    model.eval()
+    return TrainResult(model, log, step, tokens, time.perf_counter() - started, best)
