@@ -131,3 +131,17 @@ def test_grid_command_runs_and_reports_status(pipeline_env, tmp_path):
     assert "done" in status.output
     again = runner.invoke(app, ["grid", str(config)])
     assert "es-gl_transfer_full_tiny_seed42: skipped" in again.output
+
+
+def test_setting_blocks_reach_the_run_config(tmp_path):
+    spec = grid(
+        tmp_path,
+        settings=["adapted-transfer", "self-training"],
+        adapt={"steps": 3, "method": "lora"},
+        self_training={"max_unlabelled_sentences": 5},
+    )
+    adapted, self_trained = (cell.run_config() for cell in spec.cells())
+    assert adapted.adapt.steps == 3 and adapted.adapt.method == "lora"
+    assert self_trained.self_training.max_unlabelled_sentences == 5
+    with pytest.raises(XnerError, match="adapt"):
+        grid(tmp_path, settings=["adapted-transfer"], adapt={"stepz": 3})

@@ -198,15 +198,31 @@ def train_command(
         list[str] | None,
         typer.Option("--arg", help="Any other TrainArgs field as NAME=VALUE (repeatable)."),
     ] = None,
+    adapt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--adapt",
+            help="adapted-transfer: an AdaptArgs field as NAME=VALUE, e.g. text=my.txt, steps=200.",
+        ),
+    ] = None,
+    self_train: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--self-train",
+            help="self-training: a SelfTrainArgs field as NAME=VALUE, e.g. teacher=models/RUN.",
+        ),
+    ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing --out folder.")] = False,
 ) -> None:
     """Fine-tune a backbone for a pair and setting; saves a checkpoint under models/."""
     from tqdm import tqdm
 
     from xner.pairs import pair_languages
+    from xner.train.adapt import AdaptArgs
     from xner.train.finetune import TrainArgs, TrainProgress
     from xner.train.run import train_run
     from xner.train.runconfig import RunConfig
+    from xner.train.selftrain import SelfTrainArgs
 
     hrl, lrl = pair_languages(pair)
     fields = {
@@ -224,6 +240,10 @@ def train_command(
         lrl=lrl,
         setting=setting,
         args=TrainArgs.from_dict(fields, where="--arg"),
+        adapt=AdaptArgs.from_dict(parse_assignments(adapt or [], "--adapt"), where="--adapt"),
+        self_training=SelfTrainArgs.from_dict(
+            parse_assignments(self_train or [], "--self-train"), where="--self-train"
+        ),
     )
     bar = tqdm(desc=f"{hrl}→{lrl} {setting} {method}", unit="step", dynamic_ncols=True)
 

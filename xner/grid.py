@@ -44,6 +44,8 @@ class GridSpec:
     seeds: tuple[int, ...] = (42,)
     perturbations: tuple[str, ...] = ()
     train: Mapping[str, Any] = field(default_factory=dict)  # TrainArgs fields
+    adapt: Mapping[str, Any] = field(default_factory=dict)  # AdaptArgs (adapted-transfer)
+    self_training: Mapping[str, Any] = field(default_factory=dict)  # SelfTrainArgs
     eval: Mapping[str, Any] = field(default_factory=dict)  # EvalSettings fields
     out: Path | None = None  # default: models_dir()
     source: str = "<grid>"
@@ -85,14 +87,25 @@ class GridCell:
 
     def run_config(self) -> Any:
         from xner.pairs import pair_languages
+        from xner.train.adapt import AdaptArgs
         from xner.train.finetune import TrainArgs
         from xner.train.runconfig import RunConfig
+        from xner.train.selftrain import SelfTrainArgs
 
         hrl, lrl = pair_languages(self.pair)
-        args = TrainArgs.from_dict(
-            {**self.grid.train, "seed": self.seed}, where=f"{self.grid.source}: train"
+        source = self.grid.source
+        args = TrainArgs.from_dict({**self.grid.train, "seed": self.seed}, where=f"{source}: train")
+        return RunConfig(
+            backbone=self.backbone,
+            hrl=hrl,
+            lrl=lrl,
+            setting=self.setting,
+            args=args,
+            adapt=AdaptArgs.from_dict(dict(self.grid.adapt), where=f"{source}: adapt"),
+            self_training=SelfTrainArgs.from_dict(
+                dict(self.grid.self_training), where=f"{source}: self_training"
+            ),
         )
-        return RunConfig(backbone=self.backbone, hrl=hrl, lrl=lrl, setting=self.setting, args=args)
 
     def eval_settings(self) -> Any:
         from xner.evaluate.runner import EvalSettings
@@ -133,7 +146,7 @@ def read_grid(path: Path | str) -> GridSpec:
 
 def grid_from_dict(data: Mapping[str, Any], source: str = "<grid>") -> GridSpec:
     known = {"name", "pairs", "backbones", "settings", "seeds", "perturbations"}
-    known |= {"train", "eval", "out"}
+    known |= {"train", "adapt", "self_training", "eval", "out"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise GridError(f"{source}: unknown field(s) {unknown}; known: {sorted(known)}")
@@ -148,7 +161,7 @@ def grid_from_dict(data: Mapping[str, Any], source: str = "<grid>") -> GridSpec:
             raise GridError(f"{source}: `{name}` must be a list")
         return tuple(str(v) for v in value)
 
-    for name in ("train", "eval"):
+    for name in ("train", "adapt", "self_training", "eval"):
         if not isinstance(data.get(name, {}), dict):
             raise GridError(f"{source}: `{name}` must be a mapping of fields")
     try:
@@ -163,6 +176,8 @@ def grid_from_dict(data: Mapping[str, Any], source: str = "<grid>") -> GridSpec:
         seeds=seeds,
         perturbations=strings("perturbations", ()),
         train=dict(data.get("train", {})),
+        adapt=dict(data.get("adapt", {})),
+        self_training=dict(data.get("self_training", {})),
         eval=dict(data.get("eval", {})),
         out=Path(data["out"]) if data.get("out") else None,
         source=source,

@@ -85,3 +85,21 @@ def test_train_and_evaluate_commands(pipeline_env, tmp_path):
     assert evaluated.exit_code == 0, evaluated.output
     assert "clean" in evaluated.output and "mask" in evaluated.output
     assert (out / "eval" / "panx-gl-test__mask.json").is_file()
+
+
+def test_train_command_passes_setting_blocks(pipeline_env, tmp_path):
+    out = tmp_path / "adapted"
+    result = CliRunner().invoke(
+        app,
+        ["train", "--pair", "es-gl", "--setting", "adapted-transfer", "--backbone", "tiny",
+         "--method", "lora", "--max-steps", "2", "--arg", "per_device_train_batch_size=4",
+         "--adapt", "steps=2", "--adapt", "method=lora", "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    config = json.loads((out / "config.json").read_text("utf-8"))
+    assert config["adapt"]["steps"] == 2 and config["adapt"]["method"] == "lora"
+    bad = CliRunner().invoke(
+        app, ["train", "--pair", "es-gl", "--backbone", "tiny", "--adapt", "stepz=2"]
+    )
+    assert bad.exit_code != 0
+    assert "--adapt" in str(bad.exception) and "stepz" in str(bad.exception)
