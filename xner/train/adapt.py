@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase, get_linear_sc
 
 from xner.data.records import Sentence
 from xner.errors import XnerError
+from xner.train.args import ArgsDict
 from xner.train.encode import Window, bucket_batches, encode, max_tokens, special_tokens
 
 ADAPT_METHODS = ("full", "lora")
@@ -41,7 +42,7 @@ EVAL_WINDOWS = 64  # windows the before/after MLM loss is measured on
 
 
 @dataclass(frozen=True)
-class AdaptArgs:
+class AdaptArgs(ArgsDict):
     """MLM adaptation hyper-parameters and caps (setting `adapted-transfer`)."""
 
     text: str | None = field(
@@ -82,19 +83,6 @@ class AdaptArgs:
             raise XnerError("AdaptArgs: batch_size >= 1, learning_rate > 0, max_length >= 4")
         if not isinstance(self.lora_targets, tuple):
             object.__setattr__(self, "lora_targets", tuple(self.lora_targets))
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["lora_targets"] = list(self.lora_targets)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str = "AdaptArgs") -> AdaptArgs:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise XnerError(f"{where}: unknown field(s) {unknown}; known: {sorted(known)}")
-        return cls(**data)
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase, get_linear_sc
 from xner.data.records import Sentence
 from xner.data.tags import spans
 from xner.errors import XnerError
+from xner.train.args import ArgsDict
 from xner.train.encode import LabelSpace, bucket_batches, collate, encode, max_tokens
 
 # ---------------------------------------------------------------------------
@@ -29,7 +30,7 @@ from xner.train.encode import LabelSpace, bucket_batches, collate, encode, max_t
 
 
 @dataclass(frozen=True)
-class TrainArgs:
+class TrainArgs(ArgsDict):
     """Training hyper-parameters and caps (the names follow HF TrainingArguments)."""
 
     method: str = field(default="full", metadata={"help": "full or lora (see METHODS)"})
@@ -80,22 +81,6 @@ class TrainArgs:
             raise XnerError("TrainArgs: set num_train_epochs > 0 or max_steps > 0")
         if not isinstance(self.lora_targets, tuple):
             object.__setattr__(self, "lora_targets", tuple(self.lora_targets))
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["lora_targets"] = list(self.lora_targets)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str = "TrainArgs") -> TrainArgs:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise XnerError(f"{where}: unknown field(s) {unknown}; known: {sorted(known)}")
-        values = dict(data)
-        if "lora_targets" in values:
-            values["lora_targets"] = tuple(values["lora_targets"])
-        return cls(**values)
 
 
 def set_seed(seed: int) -> None:
@@ -275,38 +260,53 @@ def _trainable_state(model: PreTrainedModel) -> dict[str, torch.Tensor]:
     return {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
 
 
-def finetune(
-    model: PreTrainedModel,
-    tokenizer: PreTrainedTokenizerBase,
-    train: Sequence[Sentence],
-    labels: LabelSpace,
-    args: TrainArgs,
-    *,
-    dev: Sequence[Sentence] | None = None,
-    progress: ProgressCallback | None = None,
-) -> TrainResult:
-    """Fine-tune `model` (a token-classification model with `len(labels)` outputs).
-
-    Seeds are set from `args.seed` here; seed again before building the model so its
-    new head starts the same way too (`train_run` does).
-    """
+def start_training(
+    model: PreTrainedModel, labels: LabelSpace, args: TrainArgs, *, who: str = "model"
+) -> None:
+    """Seed and size the thread pool from `args`, and check the head fits `labels`."""
     set_seed(args.seed)
     set_threads(args.num_threads)
     if model.config.num_labels != len(labels):
         raise XnerError(
-            f"the model has {model.config.num_labels} outputs but the label list has "
+            f"the {who} has {model.config.num_labels} outputs but the label list has "
             f"{len(labels)}; build it with num_labels=len(labels)"
         )
-    model = get_method(args.method).prepare(model, args)
-    if args.max_train_sentences is not None:
-        train = list(train)[: args.max_train_sentences]
-    if not train:
-        raise XnerError("no training sentences: check the split and max_train_sentences")
-    limit = args.max_length or max_tokens(model, tokenizer)
-    windows = encode(train, tokenizer, max_length=limit, labels=labels)
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+
+
+LossFn = Callable[[PreTrainedModel, list[int]], tuple[torch.Tensor, dict[str, Any]]]
+"""One step: the loss on the training items at these indices, and extra log fields (put
+right after `loss` in the step's record, e.g. the student's `gold_loss` / `soft_loss`)."""
+
+
+def _epoch_fraction(step: int, epoch: int, per_epoch: int) -> float:
+    return epoch + (step - epoch * per_epoch) / per_epoch
+
+
+def train_loop(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    labels: LabelSpace,
+    args: TrainArgs,
+    lengths: Sequence[int],
+    loss_fn: LossFn,
+    *,
+    max_length: int,
+    dev: Sequence[Sentence] | None = None,
+    progress: ProgressCallback | None = None,
+    epoch_fraction: Callable[[int, int, int], float] = _epoch_fraction,
+) -> TrainResult:
+    """The loop `finetune` and the self-training student share.
+
+    `model` is already prepared (`get_method(args.method).prepare`); `lengths` holds the
+    token count of each training item, batched by `bucket_batches` with seed
+    `args.seed + epoch`; `loss_fn` computes each step's loss. AdamW (no decay on biases and
+    LayerNorm weights), linear warmup and decay, gradient clipping; dev checks every
+    `args.eval_steps` (default: each epoch) and at the last step, with early stopping that
+    keeps the best check's weights. `epoch_fraction(step, epoch, per_epoch)` gives the
+    logged epoch (before rounding).
+    """
     batch_size = args.per_device_train_batch_size
-    per_epoch = math.ceil(len(windows) / batch_size)
+    per_epoch = math.ceil(len(lengths) / batch_size)
     total_steps = (
         args.max_steps if args.max_steps > 0 else math.ceil(per_epoch * args.num_train_epochs)
     )
@@ -328,7 +328,8 @@ def finetune(
     )
     eval_every = args.eval_steps or per_epoch
     use_dev = dev is not None and len(dev) > 0
-    better = (lambda a, b: a > b) if args.early_stopping_metric == "f1" else (lambda a, b: a < b)
+    metric = args.early_stopping_metric
+    better = (lambda a, b: a > b) if metric == "f1" else (lambda a, b: a < b)
 
     log: list[dict[str, Any]] = []
     best: dict[str, float] | None = None
@@ -340,23 +341,20 @@ def finetune(
     stop = False
     epoch = 0
     while not stop:
-        for batch in bucket_batches([len(w) for w in windows], batch_size, seed=args.seed + epoch):
-            inputs = collate([windows[i] for i in batch], pad)
-            loss = model(**inputs).loss
+        for batch in bucket_batches(lengths, batch_size, seed=args.seed + epoch):
+            loss, extra = loss_fn(model, batch)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(
-                [p for group in optimizer.param_groups for p in group["params"]],
-                args.max_grad_norm,
-            )
+            torch.nn.utils.clip_grad_norm_(decay + no_decay, args.max_grad_norm)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
             step += 1
-            tokens += int(inputs["attention_mask"].sum())
+            tokens += sum(lengths[i] for i in batch)  # the batch's attention-mask total
             record = {
                 "step": step,
-                "epoch": round(epoch + (step - epoch * per_epoch) / per_epoch, 4),
+                "epoch": round(epoch_fraction(step, epoch, per_epoch), 4),
                 "loss": round(float(loss.detach()), 6),
+                **extra,
                 "learning_rate": scheduler.get_last_lr()[0],
                 "tokens": tokens,
                 "elapsed_s": round(time.perf_counter() - started, 3),
@@ -370,13 +368,12 @@ def finetune(
                     tokenizer,
                     dev,
                     labels,
-                    max_length=limit,
+                    max_length=max_length,
                     batch_size=args.per_device_eval_batch_size,
-                    with_f1=args.early_stopping_metric == "f1",
+                    with_f1=metric == "f1",
                 )
                 log.append({"step": step, "dev": dev_result})
-                value = dev_result[args.early_stopping_metric]
-                if best is None or better(value, best[args.early_stopping_metric]):
+                if best is None or better(dev_result[metric], best[metric]):
                     best, checks_without_gain = {**dev_result, "step": step}, 0
                     if args.early_stopping_patience is not None:
                         best_state = _trainable_state(model)
@@ -407,3 +404,44 @@ def finetune(
                     parameter.copy_(best_state[name])
     model.eval()
     return TrainResult(model, log, step, tokens, time.perf_counter() - started, best)
+
+
+def finetune(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    train: Sequence[Sentence],
+    labels: LabelSpace,
+    args: TrainArgs,
+    *,
+    dev: Sequence[Sentence] | None = None,
+    progress: ProgressCallback | None = None,
+) -> TrainResult:
+    """Fine-tune `model` (a token-classification model with `len(labels)` outputs).
+
+    Seeds are set from `args.seed` here; seed again before building the model so its
+    new head starts the same way too (`train_run` does).
+    """
+    start_training(model, labels, args)
+    model = get_method(args.method).prepare(model, args)
+    if args.max_train_sentences is not None:
+        train = list(train)[: args.max_train_sentences]
+    if not train:
+        raise XnerError("no training sentences: check the split and max_train_sentences")
+    limit = args.max_length or max_tokens(model, tokenizer)
+    windows = encode(train, tokenizer, max_length=limit, labels=labels)
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+
+    def loss_fn(model: PreTrainedModel, batch: list[int]) -> tuple[torch.Tensor, dict[str, Any]]:
+        return model(**collate([windows[i] for i in batch], pad)).loss, {}
+
+    return train_loop(
+        model,
+        tokenizer,
+        labels,
+        args,
+        [len(w) for w in windows],
+        loss_fn,
+        max_length=limit,
+        dev=dev,
+        progress=progress,
+    )

@@ -9,17 +9,17 @@ another tokenizer (another backbone) works too, as long as its label list is the
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from transformers import PreTrainedModel, PreTrainedTokenizerBase, get_linear_schedule_with_warmup
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from xner.data.records import Sentence
 from xner.errors import XnerError
+from xner.train.args import ArgsDict
 from xner.train.encode import (
     IGNORE,
     LabelSpace,
@@ -32,19 +32,17 @@ from xner.train.encode import (
 from xner.train.finetune import (
     ProgressCallback,
     TrainArgs,
-    TrainProgress,
     TrainResult,
-    dev_scores,
     get_method,
-    set_seed,
-    set_threads,
+    start_training,
+    train_loop,
 )
 
 EVAL_WINDOWS = 64  # soft windows the before/after distillation loss is measured on
 
 
 @dataclass(frozen=True)
-class SelfTrainArgs:
+class SelfTrainArgs(ArgsDict):
     """Teacher-student options (setting `self-training`); the student uses the run's
     TrainArgs (method, learning rate, epochs / max_steps, batch size)."""
 
@@ -73,17 +71,6 @@ class SelfTrainArgs:
             raise XnerError("SelfTrainArgs.max_unlabelled_sentences must be >= 1 or None")
         if self.temperature <= 0 or self.soft_weight <= 0:
             raise XnerError("SelfTrainArgs: temperature and soft_weight must be > 0")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str = "SelfTrainArgs") -> SelfTrainArgs:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise XnerError(f"{where}: unknown field(s) {unknown}; known: {sorted(known)}")
-        return cls(**data)
 
 
 # ---------------------------------------------------------------------------
@@ -235,16 +222,11 @@ def train_student(
 ) -> TrainResult:
     """Train the student on `soft` targets for `unlabelled` (plus `gold` when given).
 
-    The same loop shape as `finetune`: AdamW, linear warmup and decay, clipping, seeded
-    length-bucketed batches, optional dev checks and early stopping on dev loss / F1.
+    The loop is `finetune`'s (`train_loop`): AdamW, linear warmup and decay, clipping,
+    seeded length-bucketed batches, optional dev checks and early stopping on dev loss /
+    F1; only the batches and the loss differ.
     """
-    set_seed(args.seed)
-    set_threads(args.num_threads)
-    if model.config.num_labels != len(labels):
-        raise XnerError(
-            f"the student has {model.config.num_labels} outputs but the label list has "
-            f"{len(labels)}; build it with num_labels=len(labels)"
-        )
+    start_training(model, labels, args, who="student")
     if len(soft) != len(unlabelled):
         raise XnerError("soft labels and unlabelled sentences differ in number")
     model = get_method(args.method).prepare(model, args)
@@ -255,111 +237,38 @@ def train_student(
         raise XnerError("self-training: no unlabelled LRL sentences to learn soft labels from")
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     n_labels = len(labels)
-    batch_size = args.per_device_train_batch_size
-    per_epoch = math.ceil(len(items) / batch_size)
-    total_steps = (
-        args.max_steps if args.max_steps > 0 else math.ceil(per_epoch * args.num_train_epochs)
-    )
-    decay, no_decay = [], []
-    for name, parameter in model.named_parameters():
-        if parameter.requires_grad:
-            (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(parameter)
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": decay, "weight_decay": args.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ],
-        lr=args.learning_rate,
-    )
-    scheduler = get_linear_schedule_with_warmup(
-        optimizer, math.ceil(total_steps * args.warmup_ratio), total_steps
-    )
     eval_items = soft_items[:EVAL_WINDOWS]
     before = distillation_loss(model, eval_items, pad, n_labels, args.per_device_eval_batch_size)
-    eval_every = args.eval_steps or per_epoch
-    use_dev = dev is not None and len(dev) > 0
-    metric = args.early_stopping_metric
-    better = (lambda a, b: a > b) if metric == "f1" else (lambda a, b: a < b)
-    log: list[dict[str, Any]] = []
-    best: dict[str, float] | None = None
-    best_state: dict[str, torch.Tensor] | None = None
-    checks_without_gain = step = tokens = epoch = 0
+
+    def loss_fn(model: PreTrainedModel, batch: list[int]) -> tuple[torch.Tensor, dict[str, Any]]:
+        inputs, targets, gold_mask, soft_mask = _batch([items[i] for i in batch], pad, n_labels)
+        loss, gold_loss, soft_loss = _losses(
+            model, inputs, targets, gold_mask, soft_mask, options.soft_weight
+        )
+        return loss, {
+            "gold_loss": None if gold_loss is None else round(gold_loss, 6),
+            "soft_loss": None if soft_loss is None else round(soft_loss, 6),
+        }
+
+    result = train_loop(
+        model,
+        tokenizer,
+        labels,
+        args,
+        [len(i.window) for i in items],
+        loss_fn,
+        max_length=limit,
+        dev=dev,
+        progress=progress,
+        # step / per_epoch, as this loop has always logged it (the same up to float rounding)
+        epoch_fraction=lambda step, epoch, per_epoch: step / per_epoch,
+    )
     started = time.perf_counter()
-    model.train()
-    stop = False
-    while not stop:
-        for batch in bucket_batches(
-            [len(i.window) for i in items], batch_size, seed=args.seed + epoch
-        ):
-            inputs, targets, gold_mask, soft_mask = _batch([items[i] for i in batch], pad, n_labels)
-            loss, gold_loss, soft_loss = _losses(
-                model, inputs, targets, gold_mask, soft_mask, options.soft_weight
-            )
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(decay + no_decay, args.max_grad_norm)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            step += 1
-            tokens += int(inputs["attention_mask"].sum())
-            record: dict[str, Any] = {
-                "step": step,
-                "epoch": round(step / per_epoch, 4),
-                "loss": round(float(loss.detach()), 6),
-                "gold_loss": None if gold_loss is None else round(gold_loss, 6),
-                "soft_loss": None if soft_loss is None else round(soft_loss, 6),
-                "learning_rate": scheduler.get_last_lr()[0],
-                "tokens": tokens,
-                "elapsed_s": round(time.perf_counter() - started, 3),
-            }
-            log.append(record)
-            dev_result = None
-            if use_dev and (step % eval_every == 0 or step == total_steps):
-                assert dev is not None
-                dev_result = dev_scores(
-                    model,
-                    tokenizer,
-                    dev,
-                    labels,
-                    max_length=limit,
-                    batch_size=args.per_device_eval_batch_size,
-                    with_f1=metric == "f1",
-                )
-                log.append({"step": step, "dev": dev_result})
-                if best is None or better(dev_result[metric], best[metric]):
-                    best, checks_without_gain = {**dev_result, "step": step}, 0
-                    if args.early_stopping_patience is not None:
-                        best_state = {
-                            n: p.detach().clone()
-                            for n, p in model.named_parameters()
-                            if p.requires_grad
-                        }
-                else:
-                    checks_without_gain += 1
-            if progress is not None:
-                progress(
-                    TrainProgress(
-                        step,
-                        total_steps,
-                        record["epoch"],
-                        record["loss"],
-                        record["learning_rate"],
-                        record["elapsed_s"],
-                        dev_result,
-                    )
-                )
-            patience = args.early_stopping_patience
-            if step >= total_steps or (patience is not None and checks_without_gain >= patience):
-                stop = True
-                break
-        epoch += 1
-    if best_state is not None:
-        with torch.no_grad():
-            for name, parameter in model.named_parameters():
-                if name in best_state:
-                    parameter.copy_(best_state[name])
-    after = distillation_loss(model, eval_items, pad, n_labels, args.per_device_eval_batch_size)
-    log.append(
+    after = distillation_loss(
+        result.model, eval_items, pad, n_labels, args.per_device_eval_batch_size
+    )
+    result.train_seconds += time.perf_counter() - started
+    result.log.append(
         {
             "phase": "student",
             "summary": True,
@@ -369,5 +278,4 @@ def train_student(
             "eval_soft_loss_after": round(after, 6),
         }
     )
-    model.eval()
-    return TrainResult(model, log, step, tokens, time.perf_counter() - started, best)
+    return result
