@@ -20,6 +20,8 @@ from dataclasses import replace
 
 import torch
 
+FULL_LR = 3e-4  # both full fine-tuning runs (xner's and Trainer's) use it
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -41,6 +43,7 @@ def main() -> None:
 
     from xner.backbones import load_tokenizer
     from xner.data.resolve import load_split, wikiann_dataset
+    from xner.evaluate import score
     from xner.evaluate.predict import predict
     from xner.store import build_model
     from xner.train.encode import LabelSpace
@@ -58,17 +61,25 @@ def main() -> None:
         freeze_embeddings=True,
         max_steps=options.steps,
         per_device_train_batch_size=options.batch,
-        learning_rate=5e-4,
         seed=1,
     )
+    gold = [s.tags for s in test]
+
+    def test_f1(model: torch.nn.Module) -> float:
+        """Strict IOB2 micro F1 on the LRL test sentences (zero-shot transfer)."""
+        predicted = [p.tags for p in predict(model, tokenizer, test, labels=labels, batch_size=64)]
+        return score(gold, predicted, modes=["strict"])["strict"].overall.f1
+
+    f1s: list[tuple[str, float]] = []
     for name, args in (
         ("xner lora (bucketed)", base),
-        ("xner full, frozen emb. (bucketed)", replace(base, method="full", learning_rate=5e-5)),
+        ("xner full, frozen emb. (bucketed)", replace(base, method="full", learning_rate=FULL_LR)),
     ):
         torch.manual_seed(1)
         model = build_model(options.backbone, labels)
         result = finetune(model, tokenizer, train, labels, args)
         rows.append(("train tokens/s", name, result.train_tokens / result.train_seconds))
+        f1s.append((name, test_f1(result.model)))
 
     # The run_ner.py baseline: tokenize with word_ids alignment, default Trainer.
     encoded = tokenizer([list(s.tokens) for s in train], is_split_into_words=True, truncation=True)
@@ -91,6 +102,7 @@ def main() -> None:
             save_strategy="no",
             disable_tqdm=True,
             seed=1,
+            learning_rate=FULL_LR,  # the same step as xner's full fine-tuning
         )
         trainer = Trainer(
             model=model,
@@ -105,6 +117,7 @@ def main() -> None:
     mean_tokens = sum(len(f["input_ids"]) for f in features) / len(features)
     tokens = mean_tokens * options.batch * options.steps
     rows.append(("train tokens/s", "transformers Trainer (full)", tokens / seconds))
+    f1s.append(("transformers Trainer (full)", test_f1(model)))
 
     model.eval()
     started = time.perf_counter()
@@ -131,6 +144,9 @@ def main() -> None:
     print(f"{'measure':<18} {'system':<36} {'value':>10}")
     for measure, system, value in rows:
         print(f"{measure:<18} {system:<36} {value:>10.1f}")
+    print(f"\n{'strict F1 on the LRL test set':<55} {'F1':>10}")
+    for system, f1 in f1s:
+        print(f"{system:<55} {100 * f1:>10.1f}")
     train_base = rows[2][2]
     eval_base = rows[4][2]
     print(

@@ -1,13 +1,16 @@
-"""Overview: what the study asks, the language pairs, and the published headline numbers."""
+"""Overview: what the study asks, the language pairs, a headline chart and where to go next."""
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
-from xner.config import data_dir
+from xner.config import data_dir, models_dir
 from xner.pairs import catalog_rows
 from xner.reference import SOURCE, reference_results
-from xner.viz.figures import reference_f1_figure
+from xner.results import NO_RUNS_HELP, headline_rows, load_results, results_signature
+from xner.viz.figures import headline_figure, reference_f1_figure
 
 
 @st.cache_data(show_spinner=False)
@@ -15,20 +18,61 @@ def cached_catalog_rows(directory: str) -> list[dict[str, object]]:
     return catalog_rows(Path(directory))
 
 
+@st.cache_data(show_spinner=False)
+def cached_headline(directory: str, signature: tuple) -> pd.DataFrame:
+    # `signature` (file mtimes) is the cache key: a new evaluation invalidates it.
+    return headline_rows(load_results(directory))
+
+
 st.title("How well does NER transfer to a related lower-resource language?")
 st.markdown(
     "A model fine-tuned on a **high-resource language (HRL)** is tested on a related "
     "**lower-resource language (LRL)**, natively and by transfer, on clean and on "
-    "perturbed test sets (following Manafi & Krishnaswamy, 2024)."
+    "perturbed test sets (following Manafi & Krishnaswamy, 2024). Does transfer hold up "
+    "when the entities or the context words the two languages share are replaced, and does "
+    "that depend on how much the languages overlap?"
 )
 
 st.subheader("Language pairs")
 st.caption(f"Local data directory: `{data_dir()}` (set `XNER_DATA_DIR` to change it).")
 st.dataframe(cached_catalog_rows(str(data_dir())), hide_index=True, width="stretch")
 
-st.subheader("Published reference numbers")
+runs_dir = str(models_dir())
+headline = cached_headline(runs_dir, results_signature(runs_dir))
+if not headline.empty:
+    st.subheader("This project's runs")
+    st.caption(
+        f"From the evaluated runs in `{runs_dir}` (`XNER_MODELS_DIR`). Perturbed = mean F1 "
+        "over the perturbation kinds each run was tested on; see the degradation browser."
+    )
+    st.plotly_chart(headline_figure(headline), width="stretch", key="headline")
+else:
+    st.info(
+        f"No evaluated runs in `{runs_dir}` yet, so the chart below shows the paper's "
+        f"published numbers. {NO_RUNS_HELP}"
+    )
+
+st.subheader("Published reference numbers (not this project's runs)")
 results = reference_results()
 models = sorted({result.model for result in results})
 model = st.selectbox("Model", models, index=models.index("xlm-roberta-base"))
-st.plotly_chart(reference_f1_figure(results, model), width="stretch")
+st.plotly_chart(reference_f1_figure(results, model), width="stretch", key="reference")
 st.caption(SOURCE)
+
+st.subheader("Where to go next")
+ROOT = Path(__file__).resolve().parents[1]
+NEXT = (
+    ("pages/degradation.py", "Degradation browser: F1 drops by pair and perturbation"),
+    ("pages/reference.py", "Paper vs this project: the published numbers beside ours"),
+    ("pages/explorer.py", "Explorer: sentences, predictions and errors"),
+    ("pages/playground.py", "Playground: tag your own sentence"),
+    ("pages/tour.py", "Guided tour"),
+    ("pages/train.py", "Train and evaluate a run"),
+)
+for page, label in NEXT:
+    if not (ROOT / page).is_file():
+        continue
+    try:
+        st.page_link(page, label=label, icon=":material/arrow_forward:")
+    except StreamlitAPIException:  # this file run alone, without app.py's page list
+        st.markdown(f"- {label} (`{page}`)")

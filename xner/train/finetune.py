@@ -34,7 +34,10 @@ class TrainArgs(ArgsDict):
     """Training hyper-parameters and caps (the names follow HF TrainingArguments)."""
 
     method: str = field(default="full", metadata={"help": "full or lora (see METHODS)"})
-    learning_rate: float = field(default=5e-5, metadata={"help": "peak AdamW learning rate"})
+    learning_rate: float | None = field(
+        default=None,
+        metadata={"help": "peak AdamW learning rate (default: the method's, see METHODS)"},
+    )
     per_device_train_batch_size: int = field(default=16, metadata={"help": "sentences per step"})
     per_device_eval_batch_size: int = field(default=64, metadata={"help": "inference batch"})
     num_train_epochs: float = field(default=3.0, metadata={"help": "passes over the data"})
@@ -51,12 +54,14 @@ class TrainArgs(ArgsDict):
     freeze_embeddings: bool = field(
         default=False, metadata={"help": "keep the embedding layer fixed (full method)"}
     )
-    lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
-    lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling numerator"})
+    # r=8 on query/key/value/dense: on multilingual-e5-small (fa, 100 steps of 16) strict F1
+    # 0.84 against 0.77 for r=16 on query/value, with a ~2.6 MB adapter.
+    lora_r: int = field(default=8, metadata={"help": "LoRA rank"})
+    lora_alpha: int = field(default=16, metadata={"help": "LoRA scaling numerator"})
     lora_dropout: float = field(default=0.1, metadata={"help": "dropout on the LoRA path"})
     lora_targets: tuple[str, ...] = field(
-        default=("query", "value"),
-        metadata={"help": "attention/FFN modules LoRA adapts (add key, dense)"},
+        default=("query", "key", "value", "dense"),
+        metadata={"help": "modules LoRA adapts (attention projections, dense layers)"},
     )
     early_stopping_patience: int | None = field(
         default=None, metadata={"help": "stop after this many dev checks without gain"}
@@ -73,6 +78,8 @@ class TrainArgs(ArgsDict):
             raise XnerError(
                 f"TrainArgs.method: unknown {self.method!r}; use one of {list(METHODS)}"
             )
+        if self.learning_rate is None:
+            object.__setattr__(self, "learning_rate", METHODS[self.method].learning_rate)
         if self.early_stopping_metric not in ("loss", "f1"):
             raise XnerError("TrainArgs.early_stopping_metric must be 'loss' or 'f1'")
         if self.per_device_train_batch_size < 1 or self.learning_rate <= 0:
@@ -116,6 +123,7 @@ class MethodSpec:
     description: str
     parameters: tuple[str, ...]  # the TrainArgs fields it reads
     prepare: Callable[[PreTrainedModel, TrainArgs], PreTrainedModel] = field(repr=False)
+    learning_rate: float  # the default when TrainArgs.learning_rate is not given
 
 
 def _freeze_embeddings(model: PreTrainedModel) -> None:
@@ -159,13 +167,16 @@ METHODS: dict[str, MethodSpec] = {
             "Full fine-tuning: every weight trains (embeddings optionally frozen)",
             ("learning_rate", "freeze_embeddings"),
             _prepare_full,
+            # measured: fa native, 100 steps of 16, frozen embeddings: strict F1 0.82
+            learning_rate=3e-4,
         ),
         MethodSpec(
             "lora",
-            "LoRA adapters on the attention projections; encoder frozen, head trained. "
+            "LoRA adapters on the attention and dense layers; encoder frozen, head trained. "
             "Checkpoints hold only the adapter and the head.",
-            ("lora_r", "lora_alpha", "lora_dropout", "lora_targets"),
+            ("learning_rate", "lora_r", "lora_alpha", "lora_dropout", "lora_targets"),
             _prepare_lora,
+            learning_rate=2e-3,  # adapters need a larger step than full fine-tuning
         ),
     )
 }

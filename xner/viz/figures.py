@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from xner.reference import ReferenceResult
@@ -39,3 +41,227 @@ def reference_f1_figure(results: Sequence[ReferenceResult], model: str) -> go.Fi
         margin={"t": 60, "b": 40},
     )
     return figure
+
+
+# ---------------------------------------------------------------------------
+# Figures over this project's results (tables from xner.results)
+
+_PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6")
+
+
+def _empty(title: str, message: str) -> go.Figure:
+    """A figure that says why it is empty instead of showing blank axes."""
+    figure = go.Figure()
+    figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    figure.update_layout(title=title, xaxis={"visible": False}, yaxis={"visible": False})
+    return figure
+
+
+def drop_heatmap(matrix: pd.DataFrame, *, relative: bool = False, title: str = "") -> go.Figure:
+    """Pair · setting × perturbation heatmap of the F1 drop (clean - perturbed, in F1
+    points ×100, or % of clean F1 when `relative`); red = worse, blue = better."""
+    title = title or ("Relative F1 drop" if relative else "F1 drop (clean − perturbed)")
+    if matrix.empty:
+        return _empty(title, "no perturbed evaluations for this choice")
+    values = matrix.to_numpy(dtype=float) * 100
+    unit = "% of clean F1" if relative else "F1 points"
+    text = [[("" if np.isnan(v) else f"{v:.1f}") for v in row] for row in values]
+    limit = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=[str(c) for c in matrix.columns],
+            y=[str(i) for i in matrix.index],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="RdBu_r",
+            zmid=0,
+            zmin=-(limit or 1.0),
+            zmax=limit or 1.0,
+            colorbar={"title": unit},
+            hovertemplate="%{y}<br>%{x}: %{z:.2f} " + unit + "<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=title,
+        xaxis_title="perturbation",
+        yaxis_title="pair · setting",
+        yaxis={"autorange": "reversed"},
+        margin={"t": 60, "b": 40},
+    )
+    return figure
+
+
+def type_f1_bars(scores: pd.DataFrame, *, title: str = "F1 per entity type") -> go.Figure:
+    """Bars per entity type, one per test set (clean first), F1 ×100 with the bootstrap
+    interval as error bars where the mode has one."""
+    if scores.empty:
+        return _empty(title, "no scores for this choice")
+    figure = go.Figure()
+    for index, (perturbation, group) in enumerate(scores.groupby("perturbation", sort=False)):
+        f1 = group["f1"].to_numpy(dtype=float) * 100
+        low = group["f1_low"].to_numpy(dtype=float) * 100
+        high = group["f1_high"].to_numpy(dtype=float) * 100
+        has_ci = bool(np.isfinite(low).any())
+        figure.add_bar(
+            name=str(perturbation),
+            x=group["type"].tolist(),
+            y=f1.tolist(),
+            marker_color=_PALETTE[index % len(_PALETTE)],
+            error_y=(
+                {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": np.nan_to_num(high - f1).tolist(),
+                    "arrayminus": np.nan_to_num(f1 - low).tolist(),
+                }
+                if has_ci
+                else None
+            ),
+        )
+    figure.update_layout(
+        barmode="group",
+        title=title,
+        xaxis_title="entity type",
+        yaxis_title="entity F1 (×100)",
+        legend_title="test set",
+        margin={"t": 60, "b": 40},
+    )
+    return figure
+
+
+def overlap_scatter(
+    points: pd.DataFrame,
+    reference: pd.DataFrame | None = None,
+    *,
+    relative: bool = False,
+    overlap_source: str = "",
+) -> go.Figure:
+    """Drop against entity overlap: one marker per pair × setting (× perturbation) of
+    this project's runs; `reference` (pair, setting, perturbation, drop, overlap) adds
+    the paper's points as hollow diamonds, named as published numbers."""
+    unit = "relative F1 drop (% of clean)" if relative else "F1 drop (points ×100)"
+    title = "F1 drop against entity overlap"
+    figure = go.Figure()
+    for index, ((setting, perturbation), group) in enumerate(
+        points.groupby(["setting", "perturbation"], sort=True) if not points.empty else []
+    ):
+        figure.add_scatter(
+            name=f"xner · {setting} · {perturbation}",
+            x=(group["overlap"] * 100).tolist(),
+            y=(group["drop"] * 100).tolist(),
+            mode="markers+text",
+            text=[p.replace("-", "→") for p in group["pair"]],
+            textposition="top center",
+            marker={"size": 11, "color": _PALETTE[index % len(_PALETTE)]},
+        )
+    if reference is not None and not reference.empty:
+        for index, ((model, setting), group) in enumerate(
+            reference.groupby(["model", "setting"], sort=True)
+        ):
+            figure.add_scatter(
+                name=f"paper (published) · {model} · {setting}",
+                x=(group["overlap"] * 100).tolist(),
+                y=(group["drop"] * 100).tolist(),
+                mode="markers",
+                text=[
+                    f"{p.replace('-', '→')} {q}"
+                    for p, q in zip(group["pair"], group["perturbation"], strict=True)
+                ],
+                hovertemplate="%{text}<br>overlap %{x:.0f}%, drop %{y:.1f}<extra>paper</extra>",
+                marker={
+                    "size": 9,
+                    "symbol": "diamond-open",
+                    "color": _PALETTE[(index + 3) % len(_PALETTE)],
+                },
+            )
+    if not figure.data:
+        return _empty(title, "no pair with both a drop and an entity overlap")
+    figure.update_layout(
+        title=title,
+        xaxis_title=f"entity overlap (% of LRL test entity tokens in HRL train){overlap_source}",
+        yaxis_title=unit,
+        legend_title="points",
+        margin={"t": 60, "b": 40},
+    )
+    return figure
+
+
+def headline_figure(rows: pd.DataFrame) -> go.Figure:
+    """Overview headline from this project's runs: strict micro F1 ×100 per pair, a bar
+    per backbone · setting · clean/perturbed (perturbed = mean over the kinds run)."""
+    title = "This project's runs: clean vs perturbed F1 (strict, micro, mean over seeds)"
+    if rows.empty:
+        return _empty(title, "no evaluated runs")
+    pairs = list(dict.fromkeys(rows["pair"]))
+    figure = go.Figure()
+    index = 0
+    for (backbone, setting), group in rows.groupby(["backbone", "setting"], sort=True):
+        by_pair = group.set_index("pair")
+        for column, pattern in (("clean", ""), ("perturbed", "/")):
+            values = [by_pair[column].get(p) if p in by_pair.index else None for p in pairs]
+            values = [None if v is None or pd.isna(v) else 100 * float(v) for v in values]
+            if all(v is None for v in values):
+                continue
+            figure.add_bar(
+                name=f"{backbone} · {setting} · {column}",
+                x=[p.replace("-", "→") for p in pairs],
+                y=values,
+                marker={"color": _PALETTE[index % len(_PALETTE)], "pattern_shape": pattern},
+            )
+        index += 1
+    figure.update_layout(
+        barmode="group",
+        title=title,
+        yaxis_title="entity F1 (×100)",
+        xaxis_title="pair (HRL→LRL)",
+        legend_title="backbone · setting · test set",
+        margin={"t": 60, "b": 40},
+    )
+    return figure
+
+
+def reference_comparison_figure(rows: pd.DataFrame, *, setting: str) -> go.Figure:
+    """Grouped bars per pair × perturbation: the paper's published F1 beside this
+    project's, every trace named by source, model and split."""
+    title = f"Published vs this project's F1, {setting}"
+    chosen = rows[rows["setting"] == setting] if not rows.empty else rows
+    if chosen.empty:
+        return _empty(title, "no numbers for this setting")
+    figure = go.Figure()
+    order = {p: i for i, p in enumerate(PERTURBATION_ORDER)}
+    cells = sorted(
+        {(p, q) for p, q in zip(chosen["pair"], chosen["perturbation"], strict=True)},
+        key=lambda c: (list(dict.fromkeys(chosen["pair"])).index(c[0]), order.get(c[1], 9)),
+    )
+    for index, ((source, model), group) in enumerate(
+        chosen.groupby(["source", "model"], sort=True)
+    ):
+        values = {
+            (p, q): f
+            for p, q, f in zip(group["pair"], group["perturbation"], group["f1"], strict=True)
+        }
+        label = "paper (published)" if source == "paper" else "xner (this project)"
+        figure.add_bar(
+            name=f"{label} · {model}",
+            x=[[c[0].replace("-", "→") for c in cells], [c[1] for c in cells]],
+            y=[values.get(c) for c in cells],
+            marker={
+                "color": _PALETTE[index % len(_PALETTE)],
+                "pattern_shape": "" if source == "paper" else "x",
+            },
+        )
+    figure.update_layout(
+        barmode="group",
+        title=title,
+        yaxis_title="entity F1 (×100)",
+        xaxis_title="pair · test set",
+        legend_title="source · model",
+        margin={"t": 60, "b": 40},
+    )
+    return figure
+
+
+def figure_html(figure: go.Figure) -> str:
+    """A standalone HTML file of the figure with plotly.js inlined, so it opens offline."""
+    return figure.to_html(include_plotlyjs=True, full_html=True)

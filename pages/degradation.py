@@ -1,0 +1,201 @@
+"""Degradation browser: how much F1 each perturbation costs, by pair, setting and type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from xner.config import data_dir, models_dir
+from xner.results import (
+    CLEAN,
+    NO_RUNS_HELP,
+    aggregate_seeds,
+    drop_matrix,
+    filter_results,
+    load_results_with_report,
+    local_overlaps,
+    options,
+    overlap_points,
+    reference_drops,
+    reference_overlaps,
+    results_signature,
+    to_csv,
+    type_scores,
+)
+from xner.viz.figures import (
+    drop_heatmap,
+    figure_html,
+    overlap_scatter,
+    type_f1_bars,
+)
+
+
+@st.cache_data(show_spinner="Reading evaluations…")
+def cached_results(directory: str, signature: tuple) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    # `signature` (paths, mtimes, sizes) is the key: a new evaluation invalidates it.
+    table, report = load_results_with_report(directory)
+    return table, report.problems
+
+
+@st.cache_data(show_spinner="Computing entity overlap from the local data…")
+def cached_local_overlaps(pairs: tuple[str, ...], directory: str) -> dict[str, float | None]:
+    return local_overlaps(pairs, directory)
+
+
+def download_figure(figure: go.Figure, name: str, key: str) -> None:
+    # A callable defers the multi-megabyte HTML (plotly.js inlined, so it opens offline)
+    # to the click instead of every rerun.
+    st.download_button(
+        "Download figure (HTML)",
+        data=lambda: figure_html(figure),
+        file_name=f"{name}.html",
+        mime="text/html",
+        key=key,
+        on_click="ignore",
+    )
+
+
+st.title("Degradation browser")
+st.caption(
+    "Drop = clean F1 − perturbed F1 of the same run on the same sentences (positive = the "
+    "perturbation hurts). Intervals are paired bootstrap intervals stored with each "
+    "evaluation (strict and conlleval modes); other modes show point drops."
+)
+with st.sidebar:
+    runs_dir = st.text_input(
+        "Models folder", value=str(models_dir()), help="Set XNER_MODELS_DIR to change the default"
+    )
+if not Path(runs_dir).is_dir():
+    st.warning(f"`{runs_dir}` is not a folder. {NO_RUNS_HELP}")
+    st.stop()
+table, problems = cached_results(runs_dir, results_signature(runs_dir))
+for problem in problems:
+    st.warning(problem)
+if table.empty:
+    st.info(f"No evaluated runs in `{runs_dir}`. {NO_RUNS_HELP}")
+    st.stop()
+if not (table["perturbation"] != CLEAN).any():
+    st.info(
+        "These runs were evaluated on clean test sets only. Add perturbations to the grid "
+        "(`perturbations: [p1, p2, p1+p2]`) and run it again: `xner grid <config>` evaluates "
+        "finished runs without retraining."
+    )
+    st.stop()
+
+left, middle, right = st.columns(3)
+backbones = left.multiselect("Backbones", options(table, "backbone"), default=None, key="backbones")
+pairs = middle.multiselect("Pairs", options(table, "pair"), default=None, key="pairs")
+settings = right.multiselect("Settings", options(table, "setting"), default=None, key="settings")
+perturbed_kinds = [p for p in options(table, "perturbation") if p != CLEAN]
+perturbations = left.multiselect(
+    "Perturbations", perturbed_kinds, default=perturbed_kinds, key="perturbations"
+)
+modes = options(table, "mode")
+mode = middle.selectbox(
+    "Metric mode",
+    modes,
+    key="mode",
+    help="strict: exact span and type (seqeval IOB2); conlleval: stray I- opens an entity; "
+    "nv-partial / nv-exact / nv-type: nervaluate's partial-credit schemes",
+)
+relative = right.radio("Drop", ["absolute", "relative"], horizontal=True, key="drop") == "relative"
+compare = st.radio(
+    "Side by side", ["none", "two backbones", "two settings"], horizontal=True, key="compare"
+)
+
+chosen = filter_results(
+    table,
+    backbones=backbones or None,
+    pairs=pairs or None,
+    settings=settings or None,
+    perturbations=[CLEAN, *perturbations],
+    modes=[mode],
+)
+if not perturbations or chosen.empty:
+    st.info("Nothing matches this choice: select at least one perturbation, or clear a filter.")
+    st.stop()
+
+column_name = {"two backbones": "backbone", "two settings": "setting"}.get(compare)
+if column_name:
+    values = options(chosen, column_name)[:2]
+    if len(values) < 2:
+        st.info(f"Only one {column_name} in this choice; showing it alone.")
+        panels = [("", chosen)]
+    else:
+        panels = [(v, chosen[chosen[column_name] == v]) for v in values]
+else:
+    panels = [("", chosen)]
+
+st.subheader("F1 drop by pair and perturbation")
+for column, (label, subset) in zip(st.columns(len(panels)), panels, strict=True):
+    with column:
+        title = f"{'Relative' if relative else 'Absolute'} F1 drop ({mode}, micro)"
+        heatmap = drop_heatmap(
+            drop_matrix(subset, relative=relative, mode=mode),
+            relative=relative,
+            title=f"{title}{' · ' + label if label else ''}",
+        )
+        st.plotly_chart(heatmap, width="stretch", key=f"heatmap-{label}")
+        download_figure(heatmap, f"drop-heatmap{('-' + label) if label else ''}", f"dl-h-{label}")
+
+st.subheader("F1 per entity type, clean vs perturbed")
+st.caption("Mean over the selected runs; error bars: mean bootstrap bounds (where stored).")
+for column, (label, subset) in zip(st.columns(len(panels)), panels, strict=True):
+    with column:
+        bars = type_f1_bars(
+            type_scores(subset, mode=mode),
+            title=f"F1 per entity type ({mode}){' · ' + label if label else ''}",
+        )
+        st.plotly_chart(bars, width="stretch", key=f"types-{label}")
+        download_figure(bars, f"type-f1{('-' + label) if label else ''}", f"dl-t-{label}")
+
+st.subheader("Drop against entity overlap")
+overlap_source = st.radio(
+    "Entity overlap",
+    ["published (paper's split)", "computed from local data"],
+    horizontal=True,
+    key="overlap_source",
+    help="Computing reads both languages' train and test data (seconds per pair).",
+)
+show_reference = st.checkbox("Overlay the paper's published drops", value=True, key="overlay")
+if overlap_source.startswith("computed"):
+    overlaps = cached_local_overlaps(tuple(options(chosen, "pair")), str(data_dir()))
+    note = " · computed on local data"
+else:
+    overlaps = {k: v for k, v in reference_overlaps().items()}
+    note = " · published values"
+points = overlap_points(
+    chosen, {k: v for k, v in overlaps.items() if v is not None}, mode=mode, relative=relative
+)
+missing = points.attrs.get("missing", [])
+if missing:
+    st.caption(
+        f"No overlap value for {', '.join(missing)}: "
+        + ("not in the paper" if note.endswith("values") else "data not local (hub-only)")
+    )
+reference = (
+    reference_drops(relative=relative, perturbations=perturbations) if show_reference else None
+)
+scatter = overlap_scatter(points, reference, relative=relative, overlap_source=note)
+st.plotly_chart(scatter, width="stretch", key="scatter")
+download_figure(scatter, "drop-vs-overlap", "dl-scatter")
+
+st.subheader("Table")
+aggregated = aggregate_seeds(filter_results(chosen, types=None))
+st.caption(
+    f"{len(aggregated)} cells (mean and range over {int(chosen['seed'].nunique())} seed(s)); "
+    "F1 and drops are fractions (0..1). The download holds every row, one per run."
+)
+st.dataframe(aggregated, hide_index=True, width="stretch")
+st.download_button(
+    "Download the selected rows (CSV, one row per run)",
+    data=to_csv(chosen),
+    file_name="xner-degradation.csv",
+    mime="text/csv",
+    key="dl-csv",
+    on_click="ignore",
+)
+st.caption("PNG export needs the `kaleido` package (not installed); the HTML files open offline.")

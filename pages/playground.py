@@ -1,0 +1,226 @@
+"""Playground: type a sentence, see what a checkpoint tags, perturb it live, compare two."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from xner.config import models_dir
+from xner.errors import XnerError
+from xner.explore import (
+    MAX_CHARS,
+    check_text,
+    entities,
+    entity_diff,
+    needs_hrl,
+    perturb_text,
+    predict_tokens,
+)
+from xner.pairs import pair_languages
+from xner.perturb import Resources, kinds
+from xner.store import list_runs
+from xner.viz.tokens import TokenMarks, legend_html, render_tokens
+
+EXAMPLE = "Marie Kervella a labour evit Bank Armor e Roazhon ."
+
+
+@st.cache_data(show_spinner=False)
+def cached_runs(directory: str) -> list[tuple[str, str, str]]:
+    """(path, label, pair id) of every loadable run."""
+    return [
+        (
+            str(run.path),
+            f"{run.config.hrl}→{run.config.lrl} · {run.config.setting} · {run.config.backbone}"
+            f" · {run.path.name}",
+            f"{run.config.hrl}-{run.config.lrl}",
+        )
+        for run in list_runs(Path(directory))
+        if run.config is not None
+    ]
+
+
+@st.cache_resource(show_spinner="Loading the checkpoint…", max_entries=4)
+def cached_model(run_dir: str) -> tuple[Any, Any, Any]:
+    from xner.store import load_checkpoint
+
+    return load_checkpoint(run_dir)
+
+
+@st.cache_resource(show_spinner=False)
+def cached_resources(pair: str, backbone: str) -> tuple[Resources, bool]:
+    """The pair's perturbation resources, and whether both languages' data is local
+    (else only kinds that need no HRL corpus can run)."""
+    from xner.data.resolve import local_wikiann_dataset
+
+    hrl, lrl = pair_languages(pair)
+    local = all(local_wikiann_dataset(lang) is not None for lang in (hrl, lrl))
+    if local:
+        return Resources.for_pair(pair, backbone=backbone), True
+    return Resources(lang=lrl, backbone=backbone, pair=pair), False
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_tag(run_dir: str, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Tags and confidences of a token sequence: repeated views answer from the cache."""
+    model, tokenizer, _ = cached_model(run_dir)
+    prediction = predict_tokens(model, tokenizer, tokens)
+    return prediction.tags, prediction.confidence
+
+
+def show(tokens: tuple[str, ...], tags: tuple[str, ...], confidence: tuple[float, ...]) -> None:
+    marks = TokenMarks(pred=tags, confidence=confidence)
+    st.markdown(render_tokens(tokens, marks, show_confidence=True), unsafe_allow_html=True)
+    found = entities(tokens, tags)
+    if found:
+        st.dataframe(
+            [
+                {
+                    "entity": e.text,
+                    "type": e.type,
+                    "tokens": f"{e.start}-{e.end - 1}",
+                    "confidence": round(min(confidence[e.start : e.end]), 3),
+                }
+                for e in found
+            ],
+            hide_index=True,
+        )
+    else:
+        st.caption("No entities predicted.")
+
+
+st.title("Playground")
+st.markdown(
+    "Type a sentence in **any language or script**; a checkpoint tags it. Numbers under "
+    "the words are the model's confidence in its tag. Then perturb the sentence live, or "
+    "compare two checkpoints on it."
+)
+
+runs = cached_runs(str(models_dir()))
+if not runs:
+    st.info(
+        f"No checkpoints in `{models_dir()}`. Train one on the **Train** page, or run "
+        "`xner grid configs/smoke-tiny.yaml` (seconds on the tiny backbone); set "
+        "`XNER_MODELS_DIR` to read checkpoints from another folder."
+    )
+    st.stop()
+
+by_path = {path: (label, pair) for path, label, pair in runs}
+run_dir = st.selectbox("Checkpoint", list(by_path), format_func=lambda p: by_path[p][0])
+text = st.text_area(
+    "Sentence",
+    value=EXAMPLE,
+    max_chars=None,  # checked below, so that an over-long paste gets a message, not a cut
+    help=f"Up to {MAX_CHARS:,} characters; words and punctuation are split for you.",
+)
+checked = check_text(text)
+if not checked.ok:
+    st.warning(checked.error)
+    st.stop()
+for note in checked.notes:
+    st.info(note)
+
+try:
+    from xner.evaluate.predict import simple_tokenize
+
+    tokens = tuple(simple_tokenize(checked.text))
+    tags, confidence = cached_tag(run_dir, tokens)
+except XnerError as error:
+    st.error(f"Cannot tag with this checkpoint: {error}")
+    st.stop()
+
+st.markdown(
+    legend_html(
+        {t[2:] for t in tags if t != "O"} or {"PER", "ORG", "LOC"}, errors=False, edits=False
+    ),
+    unsafe_allow_html=True,
+)
+show(tokens, tags, confidence)
+
+st.subheader("Perturb it")
+specs = {spec.name: spec for spec in kinds()}
+kind = st.selectbox(
+    "Perturbation",
+    ["(none)", *specs],
+    help="\n".join(f"- **{n}**: {s.description.split('.')[0]}" for n, s in specs.items()),
+)
+if kind != "(none)":
+    seed = st.number_input("Seed (random choices)", min_value=0, value=0, step=1)
+    _, config_pair = by_path[run_dir]
+    model_config = cached_model(run_dir)[2]
+    resources, local = cached_resources(config_pair, model_config.backbone)
+    st.caption(specs[kind].description)
+    if needs_hrl(kind) and not local:
+        st.warning(
+            f"**{kind}** replaces what the HRL training data has seen, so it needs the "
+            f"{config_pair} pair's WikiANN files in the local data directory; they are not "
+            "there. Pick a kind that needs no HRL corpus (mask, typos, case, names, ...) or "
+            "add the files (see `xner data list`)."
+        )
+    else:
+        try:
+            # The model's own entities are what gets perturbed: typed text has no gold.
+            result = perturb_text(
+                tokens,
+                tags,
+                kind,
+                seed=int(seed),
+                resources=resources,
+                lang=model_config.lrl,
+                backbone=model_config.backbone,
+            )
+        except XnerError as error:
+            st.warning(f"{kind} cannot run on this sentence: {error}")
+        else:
+            if not result.edits:
+                st.info(
+                    f"{kind} changed nothing here (no eligible entity or word); try another "
+                    "seed, kind, or a sentence with more entities."
+                )
+            else:
+                new_tokens = result.sentence.tokens
+                new_tags, new_confidence = cached_tag(run_dir, new_tokens)
+                edits = {}
+                for edit in result.edits:
+                    for position in range(edit.position, edit.position + edit.n_new):
+                        edits[position] = f"{edit.old or '∅'} → {edit.new or '∅'}"
+                st.markdown(
+                    render_tokens(
+                        new_tokens,
+                        TokenMarks(pred=new_tags, confidence=new_confidence, edits=edits),
+                        caption=f"perturbed ({kind})",
+                        show_confidence=True,
+                    ),
+                    unsafe_allow_html=True,
+                )
+                diff = entity_diff(entities(tokens, tags), entities(new_tokens, new_tags))
+                st.markdown(
+                    f"**Lost:** {', '.join(diff['lost']) or '—'}  \n"
+                    f"**New:** {', '.join(diff['new']) or '—'}  \n"
+                    f"**Kept:** {', '.join(diff['kept']) or '—'}"
+                )
+
+st.subheader("Compare with another checkpoint")
+others = [p for p in by_path if p != run_dir]
+if not others:
+    st.caption("Only one checkpoint is available; train another on the **Train** page.")
+else:
+    other = st.selectbox(
+        "Second checkpoint",
+        ["(none)", *others],
+        format_func=lambda p: p if p == "(none)" else by_path[p][0],
+    )
+    if other != "(none)":
+        try:
+            other_tags, other_confidence = cached_tag(other, tokens)
+        except XnerError as error:
+            st.error(f"Cannot tag with the second checkpoint: {error}")
+        else:
+            show(tokens, other_tags, other_confidence)
+            diff = entity_diff(entities(tokens, tags), entities(tokens, other_tags))
+            st.markdown(
+                f"**Only the first:** {', '.join(diff['lost']) or '—'}  \n"
+                f"**Only the second:** {', '.join(diff['new']) or '—'}  \n"
+                f"**Both:** {', '.join(diff['kept']) or '—'}"
+            )

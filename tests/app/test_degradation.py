@@ -1,0 +1,87 @@
+"""AppTest: the degradation browser renders from real tiny runs and its widgets change it."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from xner.grid import grid_from_dict, run_grid
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "degradation.py")
+
+
+def make_runs(models: Path) -> Path:
+    spec = grid_from_dict(
+        {
+            "name": "app-results",
+            "backbones": ["tiny"],
+            "pairs": ["es-gl"],
+            "settings": ["native", "transfer"],
+            "seeds": [1],
+            "perturbations": ["p1", "mask"],
+            "train": {"max_steps": 4, "per_device_train_batch_size": 4},
+            "eval": {"n_resamples": 50},
+            "out": str(models),
+        }
+    )
+    outcomes = run_grid(spec)
+    assert not [o.error for o in outcomes if o.error]
+    return models
+
+
+@pytest.fixture(scope="module")
+def runs(pipeline_env: dict[str, Path]) -> Path:
+    return make_runs(pipeline_env["models"])
+
+
+def charts(at: AppTest) -> list[str]:
+    # the specs escape non-ASCII characters; decode them so labels compare as written
+    return [
+        json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)
+        for chart in at.get("plotly_chart")
+    ]
+
+
+def test_renders_heatmap_bars_scatter_and_table(runs: Path) -> None:
+    started = time.perf_counter()
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    print(f"degradation first render: {time.perf_counter() - started:.2f} s")
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 3
+    assert "es→gl · transfer" in charts(at)[0]
+    table = at.dataframe[0].value
+    assert set(table["perturbation"]) == {"clean", "p1", "mask"}
+    assert set(table["setting"]) == {"native", "transfer"}
+
+
+def test_widgets_change_the_view(runs: Path) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    before = charts(at)
+    started = time.perf_counter()
+    at.radio(key="drop").set_value("relative").run()
+    print(f"degradation rerun (relative drop): {time.perf_counter() - started:.2f} s")
+    assert not at.exception
+    assert "% of clean F1" in charts(at)[0] and before[0] != charts(at)[0]
+    at.multiselect(key="perturbations").set_value(["p1"]).run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["perturbation"]) == {"clean", "p1"}
+    at.selectbox(key="mode").set_value("nv-partial").run()
+    assert set(at.dataframe[0].value["mode"]) == {"nv-partial"}
+    at.radio(key="compare").set_value("two settings").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 5  # two heatmaps, two bar charts, one scatter
+    assert "native" in charts(at)[0] and "transfer" in charts(at)[1]
+    at.multiselect(key="perturbations").set_value([]).run()
+    assert not at.exception and "select at least one perturbation" in at.info[0].value
+
+
+def test_missing_folder_and_empty_folder_say_what_to_do(tmp_path: Path) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.sidebar.text_input[0].set_value(str(tmp_path / "nowhere")).run()
+    assert not at.exception and "xner grid configs/smoke-tiny.yaml" in at.warning[0].value
+    at.sidebar.text_input[0].set_value(str(tmp_path)).run()
+    assert not at.exception and "No evaluated runs" in at.info[0].value

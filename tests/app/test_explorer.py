@@ -1,0 +1,85 @@
+"""AppTest: the sentence explorer renders a tiny run and its filters change the list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from xner.config import MODELS_DIR_ENV
+from xner.evaluate import ERROR_KINDS
+from xner.explore import explore_run, filter_views, kind_counts
+from xner.grid import grid_from_dict, run_grid
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "explorer.py")
+
+
+@pytest.fixture(scope="module")
+def runs(pipeline_env: dict[str, Path]) -> Iterator[Path]:
+    spec = grid_from_dict(
+        {
+            "name": "app-explorer",
+            "backbones": ["tiny"],
+            "pairs": ["es-gl"],
+            "settings": ["transfer"],
+            "train": {"max_steps": 4, "per_device_train_batch_size": 4},
+            "eval": {"n_resamples": 50},
+            "perturbations": ["p1", "mask"],
+            "out": str(pipeline_env["models"]),
+        }
+    )
+    run_grid(spec)
+    yield pipeline_env["models"]
+
+
+def matching(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "sentences match" in m.value)
+
+
+def test_explorer_shows_clean_beside_perturbed_and_filters(runs: Path):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert at.selectbox[1].value.perturbation == "mask"  # a perturbation is chosen first
+    html = [m.value for m in at.markdown if "xner-sentence" in m.value]
+    assert any("perturbed (mask)" in h for h in html) and any("[MASK]" in h for h in html)
+    total = matching(at)
+    assert total.startswith("**9** of 9")
+    # The page shows what xner.explore's filter gives, and the filter narrows the list.
+    exploration = explore_run(at.selectbox[0].value, at.selectbox[1].value)
+    counts = kind_counts(exploration.views, "perturbed")
+    kind = min(ERROR_KINDS, key=lambda k: counts.get(k, 0))
+    expected = len(filter_views(exploration.views, kinds=[kind], side="perturbed"))
+    assert expected < 9
+    at.multiselect[0].set_value([kind]).run()  # error kind
+    assert not at.exception
+    assert matching(at).startswith(f"**{expected}** of 9")
+    at.multiselect[0].set_value([]).run()
+    at.multiselect[1].set_value(["LOC"]).run()  # entity type
+    assert not at.exception
+    expected = len(filter_views(exploration.views, types=["LOC"]))
+    assert matching(at).startswith(f"**{expected}** of 9")
+    at.multiselect[1].set_value([]).run()
+    at.checkbox[0].check().run()  # only sentences the perturbation changed
+    assert not at.exception
+    assert all("changed" in m.value for m in at.markdown if m.value.startswith("`"))
+
+
+def test_explorer_clean_set_has_no_perturbed_column(runs: Path):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    index = next(i for i, label in enumerate(at.selectbox[1].options) if "· clean" in label)
+    at.selectbox[1].select_index(index).run()
+    assert not at.exception
+    html = [m.value for m in at.markdown if "xner-sentence" in m.value]
+    assert html and not any("perturbed (" in h for h in html)
+    assert not at.checkbox  # "only changed" needs a perturbation
+
+
+def test_explorer_without_runs_says_how_to_get_them(
+    runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv(MODELS_DIR_ENV, str(tmp_path / "none"))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert "xner grid configs/smoke-tiny.yaml" in at.info[0].value

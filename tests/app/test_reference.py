@@ -1,0 +1,70 @@
+"""AppTest: the paper-vs-xner page, with and without this project's runs."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from xner.grid import grid_from_dict, run_grid
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "reference.py")
+
+
+def make_runs(models: Path) -> Path:
+    spec = grid_from_dict(
+        {
+            "name": "app-results",
+            "backbones": ["tiny"],
+            "pairs": ["es-gl"],
+            "settings": ["native", "transfer"],
+            "seeds": [1],
+            "perturbations": ["p1", "mask"],
+            "train": {"max_steps": 4, "per_device_train_batch_size": 4},
+            "eval": {"n_resamples": 50},
+            "out": str(models),
+        }
+    )
+    outcomes = run_grid(spec)
+    assert not [o.error for o in outcomes if o.error]
+    return models
+
+
+@pytest.fixture(scope="module")
+def runs(pipeline_env: dict[str, Path]) -> Path:
+    return make_runs(pipeline_env["models"])
+
+
+def test_published_numbers_without_runs(tmp_path: Path) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.sidebar.text_input[0].set_value(str(tmp_path)).run()
+    assert not at.exception
+    assert "published numbers only" in at.info[0].value
+    table = at.dataframe[0].value
+    assert set(table["source"]) == {"paper"} and set(table["setting"]) == {"transfer"}
+    before = at.get("plotly_chart")[0].proto.spec
+    at.radio(key="setting").set_value("native").run()
+    assert set(at.dataframe[0].value["setting"]) == {"native"}
+    assert at.get("plotly_chart")[0].proto.spec != before
+
+
+def test_our_runs_beside_the_paper(runs: Path) -> None:
+    started = time.perf_counter()
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    print(f"reference first render: {time.perf_counter() - started:.2f} s")
+    assert not at.exception
+    # es-gl is not a paper pair: choose it next to one that is
+    at.multiselect(key="pairs").set_value(["es-gl", "fr-br"]).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["source"]) == {"paper", "xner"}
+    ours = table[table["source"] == "xner"]
+    assert set(ours["model"]) == {"tiny"} and set(ours["perturbation"]) == {"clean", "p1"}
+    assert all("PAN-X" in split for split in ours["split"])
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "xner (this project) · tiny" in [trace["name"] for trace in spec["data"]]
+    at.multiselect(key="pairs").set_value([]).run()
+    assert not at.exception and "Choose at least one pair" in at.info[0].value

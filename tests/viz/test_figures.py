@@ -1,0 +1,129 @@
+"""Figures as pure functions: traces, axes and values, without Streamlit."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from xner.reference import reference_results
+from xner.viz.figures import (
+    drop_heatmap,
+    figure_html,
+    headline_figure,
+    overlap_scatter,
+    reference_comparison_figure,
+    reference_f1_figure,
+    type_f1_bars,
+)
+
+
+def test_reference_f1_figure_keeps_its_bars() -> None:
+    figure = reference_f1_figure(reference_results(), "xlm-roberta-base")
+    assert len(figure.data) == 8 and figure.data[0].x[0] == "fr→br"
+
+
+def test_drop_heatmap_values_and_colour_centre() -> None:
+    matrix = pd.DataFrame(
+        {"p1": [0.2, -0.05], "mask": [0.1, float("nan")]}, index=["ar→fa · transfer", "x · y"]
+    )
+    figure = drop_heatmap(matrix)
+    heat = figure.data[0]
+    assert list(heat.x) == ["p1", "mask"] and list(heat.y) == ["ar→fa · transfer", "x · y"]
+    assert heat.z[0][0] == pytest.approx(20.0) and math.isnan(heat.z[1][1])
+    assert heat.zmid == 0 and heat.zmax == pytest.approx(20.0)
+    assert heat.text[1][1] == "" and heat.text[0][1] == "10.0"
+    assert "points" in heat.colorbar.title.text
+    assert "%" in drop_heatmap(matrix, relative=True).data[0].colorbar.title.text
+    assert drop_heatmap(pd.DataFrame()).layout.annotations[0].text.startswith("no perturbed")
+
+
+def test_type_bars_have_error_bars_only_with_intervals() -> None:
+    scores = pd.DataFrame(
+        {
+            "type": ["LOC", "PER", "LOC", "PER"],
+            "perturbation": ["clean", "clean", "p1", "p1"],
+            "f1": [0.8, 0.6, 0.5, 0.4],
+            "f1_low": [0.7, 0.5, float("nan"), float("nan")],
+            "f1_high": [0.9, 0.65, float("nan"), float("nan")],
+        }
+    )
+    figure = type_f1_bars(scores)
+    assert [trace.name for trace in figure.data] == ["clean", "p1"]
+    clean, p1 = figure.data
+    assert list(clean.y) == pytest.approx([80.0, 60.0])
+    assert list(clean.error_y.array) == pytest.approx([10.0, 5.0])
+    assert list(clean.error_y.arrayminus) == pytest.approx([10.0, 10.0])
+    assert p1.error_y.array is None
+    assert figure.layout.yaxis.title.text == "entity F1 (×100)"
+
+
+def test_overlap_scatter_labels_ours_and_the_papers_points() -> None:
+    points = pd.DataFrame(
+        {
+            "pair": ["ar-fa", "es-ca"],
+            "setting": ["transfer", "transfer"],
+            "perturbation": ["p1", "p1"],
+            "drop": [0.1, 0.3],
+            "overlap": [0.2, 0.6],
+            "n_runs": [1, 2],
+        }
+    )
+    reference = pd.DataFrame(
+        {
+            "model": ["xlm-roberta-base"],
+            "pair": ["fr-br"],
+            "setting": ["native"],
+            "perturbation": ["p2"],
+            "drop": [0.05],
+            "overlap": [0.23],
+        }
+    )
+    figure = overlap_scatter(points, reference)
+    ours, paper = figure.data
+    assert ours.name == "xner · transfer · p1" and list(ours.text) == ["ar→fa", "es→ca"]
+    assert list(ours.x) == pytest.approx([20.0, 60.0]) and list(ours.y) == pytest.approx([10, 30])
+    assert paper.name.startswith("paper (published)") and paper.marker.symbol == "diamond-open"
+    assert list(paper.y) == pytest.approx([5.0])
+    assert overlap_scatter(points.iloc[0:0]).layout.annotations
+
+
+def test_headline_and_comparison_figures() -> None:
+    rows = pd.DataFrame(
+        {
+            "backbone": ["tiny", "tiny"],
+            "pair": ["ar-fa", "ar-fa"],
+            "setting": ["native", "transfer"],
+            "clean": [0.9, 0.5],
+            "perturbed": [0.7, float("nan")],
+            "n_perturbations": [2, 0],
+        }
+    )
+    figure = headline_figure(rows)
+    names = [trace.name for trace in figure.data]
+    assert names == [
+        "tiny · native · clean",
+        "tiny · native · perturbed",
+        "tiny · transfer · clean",
+    ]
+    assert list(figure.data[1].y) == pytest.approx([70.0])
+    comparison = pd.DataFrame(
+        {
+            "pair": ["ar-fa", "ar-fa", "ar-fa"],
+            "setting": ["transfer"] * 3,
+            "perturbation": ["clean", "p1", "clean"],
+            "source": ["paper", "paper", "xner"],
+            "model": ["xlm-roberta-base", "xlm-roberta-base", "tiny"],
+            "f1": [43.6, 43.6, 0.35],
+        }
+    )
+    figure = reference_comparison_figure(comparison, setting="transfer")
+    paper, ours = figure.data
+    assert paper.name == "paper (published) · xlm-roberta-base"
+    assert ours.name == "xner (this project) · tiny"
+    assert list(ours.y) == [0.35, None]
+    assert reference_comparison_figure(comparison, setting="native").layout.annotations
+    html = figure_html(figure)
+    assert "<html>" in html and "xner (this project)" in html
+    assert len(html) > 1_000_000  # plotly.js inlined: the file opens offline

@@ -1,0 +1,726 @@
+"""The results layer: every evaluation under a models directory as one tidy table.
+
+`load_results(models_dir)` returns a pandas DataFrame (pandas ships with streamlit; a
+DataFrame is what the pages filter, pivot, show and export, so records stay columnar
+instead of being rebuilt from dataclasses on every interaction). One row per
+run × test set × perturbation × metric mode × entity type, where `type` is an entity
+type (`PER`, `ORG`, `LOC`, ...) or one of the aggregates `micro` / `macro`.
+
+Columns (`COLUMNS`):
+
+- run: `backbone`, `pair` (`hrl-lrl`), `hrl`, `lrl`, `relation` (from the pair catalog,
+  empty for an uncatalogued pair), `setting`, `method`, `seed`, `run_id`, `run_path`
+- what was scored: `test_set`, `perturbation` (`clean` for the unperturbed set), `mode`
+  (metric mode, e.g. `strict`, `nv-partial`), `type`
+- scores (fractions 0..1): `precision`, `recall`, `f1`, `f1_low` / `f1_high` (bootstrap
+  interval, NaN for modes without intervals), `support` (gold entities), `n_sentences`
+- the drop from the same run's clean evaluation (perturbed rows only, NaN on clean rows):
+  `drop` (clean F1 - perturbed F1, positive = worse), `drop_rel` (drop / clean F1),
+  `drop_low` / `drop_high` / `drop_rel_low` / `drop_rel_high` (paired bootstrap, where the
+  evaluation stored one: modes `strict` and `conlleval`), `significant` (the absolute
+  interval excludes 0; <NA> without an interval)
+- `entity_overlap`: NaN here; `attach_overlap` fills it (computing overlap reads both
+  languages' data, so it is done on demand, never while loading).
+
+Loading reads only `config.json` and the `eval/*.json` files, skips the per-entity
+`errors` list (most of each file's bytes) and caches every file's rows by path,
+modification time and size, so a reload after a new evaluation reparses only that file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+CLEAN = "clean"
+AGGREGATES = ("micro", "macro")
+HEADLINE_MODE = "strict"
+RUN_COLUMNS = (
+    "backbone",
+    "pair",
+    "hrl",
+    "lrl",
+    "relation",
+    "setting",
+    "method",
+    "seed",
+    "run_id",
+    "run_path",
+)
+SCORE_COLUMNS = (
+    "test_set",
+    "perturbation",
+    "mode",
+    "type",
+    "precision",
+    "recall",
+    "f1",
+    "f1_low",
+    "f1_high",
+    "support",
+    "n_sentences",
+)
+DROP_COLUMNS = (
+    "drop",
+    "drop_rel",
+    "drop_low",
+    "drop_high",
+    "drop_rel_low",
+    "drop_rel_high",
+    "significant",
+)
+COLUMNS = (*RUN_COLUMNS, *SCORE_COLUMNS, *DROP_COLUMNS, "entity_overlap")
+# The columns that name one cell of the study once seeds are averaged away.
+GROUP_COLUMNS = (
+    "backbone",
+    "pair",
+    "hrl",
+    "lrl",
+    "relation",
+    "setting",
+    "method",
+    "test_set",
+    "perturbation",
+    "mode",
+    "type",
+)
+NAN = float("nan")
+
+
+@dataclass(frozen=True, slots=True)
+class RunMeta:
+    """What the table needs from a run's config.json (read as JSON: importing the
+    training stack would pull in torch for a table)."""
+
+    backbone: str
+    pair: str
+    hrl: str
+    lrl: str
+    relation: str
+    setting: str
+    method: str
+    seed: int
+    run_id: str
+    run_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    """What `load_results` found besides rows: folders it could not read, and why."""
+
+    runs: int
+    evaluations: int
+    problems: tuple[str, ...]
+
+
+# ---------------------------------------------------------------------------
+# Finding and reading files
+
+
+def run_dirs(models_dir: Path | str) -> list[Path]:
+    """Run folders (those with a config.json) directly under `models_dir`, or one level
+    deeper: a grid writes its runs into its own `out:` folder, often inside models/."""
+    root = Path(models_dir)
+    if not root.is_dir():
+        return []
+    found: list[Path] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if (folder / "config.json").is_file():
+            found.append(folder)
+            continue
+        found.extend(
+            sorted(
+                sub
+                for sub in folder.iterdir()
+                if sub.is_dir() and not sub.name.startswith(".") and (sub / "config.json").is_file()
+            )
+        )
+    return found
+
+
+def results_signature(models_dir: Path | str) -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime, size) of every file `load_results` reads: a cheap key (stat calls
+    only) for caching the table in the app until a run or evaluation changes."""
+    files: list[tuple[str, int, int]] = []
+    for folder in run_dirs(models_dir):
+        for file in (folder / "config.json", *sorted((folder / "eval").glob("*.json"))):
+            try:
+                files.append(_signature(file))
+            except OSError:  # removed between listing and stat: the next key differs
+                continue
+    return tuple(files)
+
+
+NO_RUNS_HELP = (
+    "Run a grid to create evaluated runs, e.g. `xner grid configs/smoke-tiny.yaml` (seconds, "
+    "tiny random model: near-zero F1, real structure) or `xner grid configs/offline-e5.yaml`; "
+    "then point the dashboard at the grid's `out:` folder (or a folder above it) with "
+    "`XNER_MODELS_DIR=artifacts streamlit run app.py` or the models-folder box in the sidebar."
+)
+
+
+def _signature(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def _relation(pair_id: str) -> str:
+    from xner.pairs import get_pair
+
+    try:
+        pair = get_pair(pair_id)
+    except Exception:  # an uncatalogued pair is still a valid run
+        return ""
+    return pair.relation + (" (control)" if pair.control else "")
+
+
+@lru_cache(maxsize=4096)
+def _run_meta(path: str, mtime_ns: int, size: int) -> RunMeta:
+    """Cached by (path, mtime, size): an edited config is read again, an unchanged one never."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    args = data.get("args") or {}
+    pair = f"{data['hrl']}-{data['lrl']}"
+    return RunMeta(
+        backbone=str(data["backbone"]),
+        pair=pair,
+        hrl=str(data["hrl"]),
+        lrl=str(data["lrl"]),
+        relation=_relation(pair),
+        setting=str(data.get("setting", "transfer")),
+        method=str(args.get("method", "full")),
+        seed=int(args.get("seed", 0)),
+        run_id=str(data.get("run_id", Path(path).parent.name)),
+        run_path=str(Path(path).parent),
+    )
+
+
+def _parse_without_errors(text: str) -> dict[str, Any]:
+    """Parse an eval file, skipping its `errors` list when the file has the layout the
+    store writes (indent 2, `stray_starts` after `errors`): that list is most of the
+    bytes and the table never uses it. Any other layout is parsed whole."""
+    start = text.find('"errors": [')
+    end = text.find('],\n    "stray_starts"', start) if start >= 0 else -1
+    if start >= 0 and end >= 0:
+        try:
+            return json.loads(text[:start] + '"errors": [' + text[end:])
+        except json.JSONDecodeError:
+            pass
+    return json.loads(text)
+
+
+def _interval(data: Mapping[str, Any] | None) -> tuple[float, float]:
+    if not data:
+        return NAN, NAN
+    return float(data.get("low", NAN)), float(data.get("high", NAN))
+
+
+@lru_cache(maxsize=65536)
+def _eval_rows(path: str, mtime_ns: int, size: int) -> tuple[tuple[Any, ...], ...]:
+    """One tuple per mode × type: SCORE_COLUMNS then the stored drop interval fields
+    (drop_low, drop_high, drop_rel_low, drop_rel_high, significant)."""
+    record = _parse_without_errors(Path(path).read_text(encoding="utf-8"))
+    result = record.get("result", record)
+    degradation = record.get("degradation") or {}
+    perturbation = str(result.get("perturbation") or CLEAN)
+    if perturbation == "none":
+        perturbation = CLEAN
+    rows = []
+    for mode, scores in result["scores"].items():
+        intervals = result.get("intervals", {}).get(mode, {})
+        drops = degradation.get("drops", {}).get(mode, {})
+        parts: list[tuple[str, Mapping[str, Any], Any, Any]] = [
+            ("micro", scores["overall"], intervals.get("micro_f1"), drops.get("micro_f1")),
+            ("macro", scores["macro"], intervals.get("macro_f1"), drops.get("macro_f1")),
+        ]
+        for entity_type, score in sorted(scores.get("per_type", {}).items()):
+            parts.append(
+                (
+                    entity_type,
+                    score,
+                    intervals.get("per_type_f1", {}).get(entity_type),
+                    drops.get("per_type_f1", {}).get(entity_type),
+                )
+            )
+        for entity_type, score, interval, drop in parts:
+            low, high = _interval(interval)
+            if drop:
+                d_low, d_high = _interval(drop.get("absolute"))
+                r_low, r_high = _interval(drop.get("relative"))
+                significant: Any = bool(drop.get("significant", d_low > 0 or d_high < 0))
+            else:
+                d_low = d_high = r_low = r_high = NAN
+                significant = pd.NA
+            rows.append(
+                (
+                    str(result["test_set"]),
+                    perturbation,
+                    str(mode),
+                    str(entity_type),
+                    float(score["precision"]),
+                    float(score["recall"]),
+                    float(score["f1"]),
+                    low,
+                    high,
+                    int(score.get("support", 0)),
+                    int(result.get("n_sentences", 0)),
+                    d_low,
+                    d_high,
+                    r_low,
+                    r_high,
+                    significant,
+                )
+            )
+    return tuple(rows)
+
+
+def empty_results() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=_dtype(column)) for column in COLUMNS})
+
+
+def _dtype(column: str) -> str:
+    if column in ("seed", "support", "n_sentences"):
+        return "int64"
+    if column == "significant":
+        return "boolean"
+    if column in RUN_COLUMNS or column in ("test_set", "perturbation", "mode", "type"):
+        return "object"
+    return "float64"
+
+
+def load_results_with_report(
+    models_dir: Path | str | None = None,
+) -> tuple[pd.DataFrame, LoadReport]:
+    """The tidy table of every evaluation under `models_dir` (default: `models_dir()`),
+    and what could not be read (a broken file is reported, never fatal)."""
+    from xner.config import models_dir as default_models_dir
+
+    root = Path(models_dir) if models_dir is not None else default_models_dir()
+    run_rows: list[tuple[Any, ...]] = []
+    problems: list[str] = []
+    folders = run_dirs(root)
+    evaluations = 0
+    for folder in folders:
+        try:
+            meta = _run_meta(*_signature(folder / "config.json"))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            problems.append(f"{folder / 'config.json'}: unreadable ({error}); fix or remove it")
+            continue
+        head = (
+            meta.backbone,
+            meta.pair,
+            meta.hrl,
+            meta.lrl,
+            meta.relation,
+            meta.setting,
+            meta.method,
+            meta.seed,
+            meta.run_id,
+            meta.run_path,
+        )
+        eval_dir = folder / "eval"
+        if not eval_dir.is_dir():
+            continue
+        for file in sorted(eval_dir.glob("*.json")):
+            try:
+                rows = _eval_rows(*_signature(file))
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                problems.append(f"{file}: unreadable ({error}); re-run `xner evaluate` for it")
+                continue
+            evaluations += 1
+            run_rows.extend(head + row for row in rows)
+    report = LoadReport(len(folders), evaluations, tuple(problems))
+    if not run_rows:
+        return empty_results(), report
+    stored = (*RUN_COLUMNS, *SCORE_COLUMNS, "drop_low", "drop_high")
+    stored = (*stored, "drop_rel_low", "drop_rel_high", "significant")
+    table = pd.DataFrame.from_records(run_rows, columns=list(stored))
+    table["significant"] = table["significant"].astype("boolean")
+    table = _add_drops(table)
+    table["entity_overlap"] = NAN
+    return table[list(COLUMNS)], report
+
+
+def load_results(models_dir: Path | str | None = None) -> pd.DataFrame:
+    """`load_results_with_report` without the report."""
+    return load_results_with_report(models_dir)[0]
+
+
+def _add_drops(table: pd.DataFrame) -> pd.DataFrame:
+    """Point drops for every mode from the same run's clean row (the stored paired
+    bootstrap covers only `strict` and `conlleval`; the point estimate is the same
+    arithmetic, so every mode gets one)."""
+    keys = ["run_path", "test_set", "mode", "type"]
+    clean = table.loc[table["perturbation"] == CLEAN, [*keys, "f1"]].rename(
+        columns={"f1": "clean_f1"}
+    )
+    merged = table.merge(clean.drop_duplicates(keys), on=keys, how="left")
+    perturbed = merged["perturbation"] != CLEAN
+    drop = (merged["clean_f1"] - merged["f1"]).where(perturbed)
+    merged["drop"] = drop
+    merged["drop_rel"] = (drop / merged["clean_f1"].where(merged["clean_f1"] > 0)).where(perturbed)
+    return merged.drop(columns=["clean_f1"])
+
+
+# ---------------------------------------------------------------------------
+# Selecting, aggregating, exporting
+
+
+def filter_results(
+    table: pd.DataFrame,
+    *,
+    backbones: Sequence[str] | None = None,
+    pairs: Sequence[str] | None = None,
+    settings: Sequence[str] | None = None,
+    perturbations: Sequence[str] | None = None,
+    modes: Sequence[str] | None = None,
+    types: Sequence[str] | None = None,
+    test_sets: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Rows matching every given choice (None = no constraint on that column)."""
+    mask = pd.Series(True, index=table.index)
+    for column, chosen in (
+        ("backbone", backbones),
+        ("pair", pairs),
+        ("setting", settings),
+        ("perturbation", perturbations),
+        ("mode", modes),
+        ("type", types),
+        ("test_set", test_sets),
+    ):
+        if chosen is not None:
+            mask &= table[column].isin(list(chosen))
+    return table[mask]
+
+
+def aggregate_seeds(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per cell (GROUP_COLUMNS) with the mean and range over seeds of F1 and of
+    the drops, the seeds' mean bootstrap bounds, and how many seeds agree the drop is
+    significant."""
+    if table.empty:
+        return pd.DataFrame(
+            columns=[
+                *GROUP_COLUMNS,
+                "n_seeds",
+                "f1",
+                "f1_min",
+                "f1_max",
+                "f1_low",
+                "f1_high",
+                "drop",
+                "drop_min",
+                "drop_max",
+                "drop_low",
+                "drop_high",
+                "drop_rel",
+                "n_significant",
+                "support",
+                "entity_overlap",
+            ]
+        )
+    work = table.assign(significant_int=table["significant"].astype("Float64"))
+    grouped = work.groupby(list(GROUP_COLUMNS), dropna=False, sort=True)
+    out = grouped.agg(
+        n_seeds=("seed", "nunique"),
+        f1=("f1", "mean"),
+        f1_min=("f1", "min"),
+        f1_max=("f1", "max"),
+        f1_low=("f1_low", "mean"),
+        f1_high=("f1_high", "mean"),
+        drop=("drop", "mean"),
+        drop_min=("drop", "min"),
+        drop_max=("drop", "max"),
+        drop_low=("drop_low", "mean"),
+        drop_high=("drop_high", "mean"),
+        drop_rel=("drop_rel", "mean"),
+        n_significant=("significant_int", "sum"),
+        support=("support", "mean"),
+        entity_overlap=("entity_overlap", "mean"),
+    ).reset_index()
+    out["n_significant"] = out["n_significant"].astype("float64")
+    return out
+
+
+def to_csv(table: pd.DataFrame) -> str:
+    """The table as CSV text (UTF-8, no index) for a download button or a file."""
+    return table.to_csv(index=False)
+
+
+def options(table: pd.DataFrame, column: str) -> list[str]:
+    """The distinct values of a column, clean first for perturbations, micro/macro first
+    for types; for building widgets."""
+    values = sorted({str(v) for v in table[column].dropna()})
+    first = {"perturbation": (CLEAN,), "type": AGGREGATES, "mode": (HEADLINE_MODE,)}.get(column, ())
+    return [v for v in first if v in values] + [v for v in values if v not in first]
+
+
+# ---------------------------------------------------------------------------
+# Views for the figures
+
+
+def cell_label(pair: str, setting: str | None = None) -> str:
+    label = pair.replace("-", "→")
+    return f"{label} · {setting}" if setting else label
+
+
+def drop_matrix(
+    table: pd.DataFrame, *, relative: bool = False, mode: str = HEADLINE_MODE, type_: str = "micro"
+) -> pd.DataFrame:
+    """Mean drop over seeds (and backbones, if several are in `table`) as a matrix:
+    rows `pair · setting`, columns perturbations. Relative drops are fractions."""
+    chosen = table[
+        (table["perturbation"] != CLEAN) & (table["mode"] == mode) & (table["type"] == type_)
+    ]
+    if chosen.empty:
+        return pd.DataFrame()
+    value = "drop_rel" if relative else "drop"
+    chosen = chosen.assign(
+        row=[cell_label(p, s) for p, s in zip(chosen["pair"], chosen["setting"], strict=True)]
+    )
+    matrix = chosen.pivot_table(index="row", columns="perturbation", values=value, aggfunc="mean")
+    matrix.index.name = "pair · setting"
+    return matrix.sort_index()
+
+
+def type_scores(
+    table: pd.DataFrame, *, mode: str = HEADLINE_MODE, types: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Per entity type (and micro/macro when asked) and perturbation: mean F1 over the
+    rows in `table` with mean bootstrap bounds, for bars with error bars."""
+    chosen = table[table["mode"] == mode]
+    if types is not None:
+        chosen = chosen[chosen["type"].isin(list(types))]
+    else:
+        chosen = chosen[~chosen["type"].isin(AGGREGATES)]
+    if chosen.empty:
+        return pd.DataFrame(columns=["type", "perturbation", "f1", "f1_low", "f1_high", "n"])
+    out = (
+        chosen.groupby(["type", "perturbation"], sort=True)
+        .agg(
+            f1=("f1", "mean"),
+            f1_low=("f1_low", "mean"),
+            f1_high=("f1_high", "mean"),
+            n=("f1", "size"),
+        )
+        .reset_index()
+    )
+    order = options(out, "perturbation")
+    out["order"] = out["perturbation"].map(order.index)
+    return out.sort_values(["order", "type"]).drop(columns="order").reset_index(drop=True)
+
+
+def overlap_points(
+    table: pd.DataFrame,
+    overlaps: Mapping[str, float],
+    *,
+    mode: str = HEADLINE_MODE,
+    relative: bool = False,
+) -> pd.DataFrame:
+    """One point per pair × setting × perturbation: the mean micro drop (over seeds and
+    backbones in `table`) against the pair's entity overlap; pairs without an overlap
+    value are left out (their count is in the `attrs["missing"]` list)."""
+    value = "drop_rel" if relative else "drop"
+    chosen = table[
+        (table["perturbation"] != CLEAN) & (table["mode"] == mode) & (table["type"] == "micro")
+    ]
+    columns = ["pair", "setting", "perturbation", "drop", "overlap", "n_runs"]
+    if chosen.empty:
+        return pd.DataFrame(columns=columns)
+    points = (
+        chosen.groupby(["pair", "setting", "perturbation"], sort=True)
+        .agg(drop=(value, "mean"), n_runs=(value, "size"))
+        .reset_index()
+    )
+    points["overlap"] = points["pair"].map(lambda p: overlaps.get(p, NAN))
+    missing = sorted(set(points.loc[points["overlap"].isna(), "pair"]))
+    points = points.dropna(subset=["overlap"]).reset_index(drop=True)[columns]
+    points.attrs["missing"] = missing
+    return points
+
+
+def reference_overlaps() -> dict[str, float]:
+    """The paper's published entity overlap per pair (share of LRL test entity tokens
+    seen in HRL training data, on their split)."""
+    from xner.reference import reference_results
+
+    return {r.pair_id: r.entity_overlap for r in reference_results()}
+
+
+@cache
+def _local_overlap(pair_id: str, data_dir: str) -> float | None:
+    from xner.pairs import Availability, availability, get_pair, pair_overlap
+
+    root = Path(data_dir)
+    try:
+        pair = get_pair(pair_id)
+    except Exception:
+        return None
+    if availability(pair, root) is not Availability.LOCAL:
+        return None
+    return float(pair_overlap(pair_id, root).entity_token_overlap)
+
+
+def local_overlaps(
+    pair_ids: Iterable[str], data_dir: Path | str | None = None
+) -> dict[str, float | None]:
+    """Entity-token overlap of each pair computed from the local data (None where a
+    language is not local: computing it would download from the hub). Reads both
+    languages' splits, so it takes seconds per pair; cached per pair and directory."""
+    from xner.config import data_dir as default_data_dir
+
+    root = str(Path(data_dir) if data_dir is not None else default_data_dir())
+    return {pair: _local_overlap(pair, root) for pair in pair_ids}
+
+
+def attach_overlap(table: pd.DataFrame, overlaps: Mapping[str, float | None]) -> pd.DataFrame:
+    """A copy of `table` with `entity_overlap` filled from `overlaps` (pair -> share)."""
+    values = {k: (NAN if v is None else float(v)) for k, v in overlaps.items()}
+    return table.assign(entity_overlap=table["pair"].map(lambda p: values.get(p, NAN)))
+
+
+def headline_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """For the overview: per backbone × pair × setting, strict micro F1 on the clean test
+    set and mean F1 over the perturbed sets (mean over seeds), with how many perturbation
+    kinds were averaged."""
+    chosen = table[(table["mode"] == HEADLINE_MODE) & (table["type"] == "micro")]
+    columns = ["backbone", "pair", "setting", "clean", "perturbed", "n_perturbations"]
+    if chosen.empty:
+        return pd.DataFrame(columns=columns)
+    keys = ["backbone", "pair", "setting"]
+    clean = chosen[chosen["perturbation"] == CLEAN].groupby(keys)["f1"].mean().rename("clean")
+    noisy = chosen[chosen["perturbation"] != CLEAN]
+    perturbed = noisy.groupby(keys)["f1"].mean().rename("perturbed")
+    kinds = noisy.groupby(keys)["perturbation"].nunique().rename("n_perturbations")
+    out = pd.concat([clean, perturbed, kinds], axis=1).reset_index()
+    out["n_perturbations"] = out["n_perturbations"].fillna(0).astype(int)
+    return out[columns].sort_values(keys).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# The paper's numbers beside ours
+
+PAPER_SPLIT = "paper: 80/20 split of up to 17,003 sentences per language"
+REFERENCE_PERTURBATIONS = ("clean", "p1", "p2", "p1+p2")
+
+
+def reference_drops(
+    *, relative: bool = False, perturbations: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The paper's drops (clean - perturbed, as a fraction of F1 like ours, or relative
+    to clean) per model × pair × setting × perturbation, with the paper's overlap."""
+    from xner.reference import reference_results
+
+    results = reference_results()
+    clean = {(r.model, r.pair_id, r.setting): r.f1 for r in results if r.perturbation == CLEAN}
+    rows = []
+    for r in results:
+        base = clean.get((r.model, r.pair_id, r.setting))
+        if r.perturbation == CLEAN or base is None:
+            continue
+        if perturbations is not None and r.perturbation not in perturbations:
+            continue
+        drop = (base - r.f1) / base if relative else (base - r.f1) / 100
+        if relative and base == 0:
+            continue
+        rows.append(
+            {
+                "model": r.model,
+                "pair": r.pair_id,
+                "setting": r.setting,
+                "perturbation": r.perturbation,
+                "drop": drop,
+                "overlap": r.entity_overlap,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["model", "pair", "setting", "perturbation", "drop", "overlap"]
+    )
+
+
+def ours_split_label() -> str:
+    from xner.data.resolve import split_policy
+
+    policy = split_policy("panx")
+    return f"xner: PAN-X {policy.name} split (test = the labelled dev file)"
+
+
+def reference_comparison(
+    table: pd.DataFrame,
+    *,
+    pairs: Sequence[str] | None = None,
+    availability: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The paper's F1 (×100) and this project's (strict micro, ×100, mean and range over
+    seeds) per pair × setting × perturbation (clean, p1, p2, p1+p2), one row per source
+    (`paper` or `xner`) and model, each row labelled with its data split. `availability`
+    (pair -> local/hub/none) adds a note for pairs whose data is hub-only."""
+    from xner.reference import reference_results
+
+    rows: list[dict[str, Any]] = []
+    for ref in reference_results():
+        if pairs is not None and ref.pair_id not in pairs:
+            continue
+        rows.append(
+            {
+                "pair": ref.pair_id,
+                "setting": ref.setting,
+                "perturbation": ref.perturbation,
+                "source": "paper",
+                "model": ref.model,
+                "split": PAPER_SPLIT,
+                "f1": ref.f1,
+                "f1_min": ref.f1,
+                "f1_max": ref.f1,
+                "n_seeds": pd.NA,
+            }
+        )
+    ours = table[
+        (table["mode"] == HEADLINE_MODE)
+        & (table["type"] == "micro")
+        & table["perturbation"].isin(REFERENCE_PERTURBATIONS)
+    ]
+    if pairs is not None:
+        ours = ours[ours["pair"].isin(list(pairs))]
+    if not ours.empty:
+        split = ours_split_label()
+        grouped = ours.groupby(["pair", "setting", "perturbation", "backbone"], sort=True)
+        for (pair, setting, perturbation, backbone), group in grouped:
+            rows.append(
+                {
+                    "pair": pair,
+                    "setting": setting,
+                    "perturbation": perturbation,
+                    "source": "xner",
+                    "model": backbone,
+                    "split": split,
+                    "f1": 100 * group["f1"].mean(),
+                    "f1_min": 100 * group["f1"].min(),
+                    "f1_max": 100 * group["f1"].max(),
+                    "n_seeds": group["seed"].nunique(),
+                }
+            )
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    notes = availability or {}
+    out["data"] = out["pair"].map(lambda p: notes.get(p, ""))
+    out["note"] = out["data"].map(
+        lambda a: "data is hub-only here: xner runs need the Hugging Face hub" if a == "hub" else ""
+    )
+    order = {p: i for i, p in enumerate(REFERENCE_PERTURBATIONS)}
+    out["order"] = out["perturbation"].map(order)
+    out = out.sort_values(["pair", "setting", "order", "source", "model"], kind="stable")
+    return out.drop(columns="order").reset_index(drop=True)
+
+
+def finite(value: Any) -> bool:
+    try:
+        return not math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
