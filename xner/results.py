@@ -160,7 +160,8 @@ def results_signature(models_dir: Path | str) -> tuple[tuple[str, int, int], ...
 
 NO_RUNS_HELP = (
     "Run a grid to create evaluated runs, e.g. `xner grid configs/smoke-tiny.yaml` (seconds, "
-    "tiny random model: near-zero F1, real structure) or `xner grid configs/offline-e5.yaml`; "
+    "tiny random model: near-zero F1, real structure) or "
+    "`xner grid configs/offline-e5-paper.yaml`; "
     "then point the dashboard at the grid's `out:` folder (or a folder above it) with "
     "`XNER_MODELS_DIR=artifacts streamlit run app.py` or the models-folder box in the sidebar."
 )
