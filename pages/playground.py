@@ -21,6 +21,7 @@ from xner.explore import (
 from xner.pairs import pair_languages
 from xner.perturb import Resources, kinds
 from xner.store import list_runs
+from xner.upload import MAX_UPLOAD_SENTENCES, read_upload, tag_upload
 from xner.viz.tokens import TokenMarks, legend_html, render_tokens
 
 EXAMPLE = "Marie Kervella a labour evit Bank Armor e Roazhon ."
@@ -224,3 +225,29 @@ else:
                 f"**Only the second:** {', '.join(diff['new']) or '—'}  \n"
                 f"**Both:** {', '.join(diff['kept']) or '—'}"
             )
+
+st.subheader("Tag a file")
+st.caption(
+    "Upload your own sentences — PAN-X TSV (`token<TAB>tag`), CoNLL columns (`.conll`, "
+    "`.txt`, `.ner`) or JSONL with `tokens`/`tags` — to tag them with this checkpoint and, "
+    f"when they carry tags, score it on them (at most {MAX_UPLOAD_SENTENCES:,} sentences)."
+)
+uploaded = st.file_uploader("Data file", type=["tsv", "conll", "txt", "ner", "jsonl"])
+if uploaded is not None:
+    repair = st.checkbox("Read stray I- starts as B- (as conlleval does)", value=False)
+    try:
+        upload = read_upload(uploaded.name, uploaded.getvalue(), repair=repair)
+    except XnerError as error:
+        st.error(f"Cannot read this file: {error}")
+        st.stop()
+    st.caption(upload.report.summary())
+    if upload.truncated:
+        st.info(f"Only the first {MAX_UPLOAD_SENTENCES:,} sentences are tagged.")
+    model, tokenizer, run_config = cached_model(run_dir)
+    tagged = tag_upload(model, tokenizer, upload, run_id=run_config.run_id)
+    if tagged.result is not None:
+        overall = tagged.result.scores["strict"].overall
+        st.metric("strict F1 on the file", f"{overall.f1:.3f}", help="seqeval strict IOB2")
+    for sentence, prediction in list(zip(upload.sentences, tagged.predictions, strict=True))[:50]:
+        marks = TokenMarks(gold=sentence.tags, pred=prediction.tags)
+        st.markdown(render_tokens(sentence.tokens, marks), unsafe_allow_html=True)
