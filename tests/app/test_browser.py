@@ -160,6 +160,17 @@ def settled(driver: webdriver.Chrome, timeout: float = 60) -> None:
     raise AssertionError(f"{driver.current_url} did not finish rendering in {timeout}s")
 
 
+def appears(driver: webdriver.Chrome, css: str, timeout: float = 90) -> bool:
+    """Whether an element matching `css` shows up within `timeout` seconds (a cold page
+    imports torch first, which takes a while on a loaded 2-core machine)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if driver.find_elements(By.CSS_SELECTOR, css):
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def exceptions(driver: webdriver.Chrome) -> list[str]:
     return [e.text for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')]
 
@@ -167,14 +178,15 @@ def exceptions(driver: webdriver.Chrome) -> list[str]:
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_renders_without_an_exception(server: str, browser, page: str):
     browser.get(f"{server}/{PAGES[page]}")
+    assert appears(browser, "h1"), f"{page}: no title within 90 s"
     settled(browser)
-    assert browser.find_elements(By.TAG_NAME, "h1"), f"{page}: no title"
     assert not exceptions(browser), exceptions(browser)
     browser.save_screenshot(str(SHOTS / f"{page}.png"))
 
 
 def test_typing_in_the_playground_shows_entity_highlights(server: str, browser):
     browser.get(f"{server}/playground")
+    assert appears(browser, "textarea"), "the playground shows no text box within 90 s"
     settled(browser)
     box = browser.find_element(By.TAG_NAME, "textarea")
     box.send_keys(Keys.CONTROL, "a")
