@@ -231,16 +231,6 @@ def test_grid_subfolders_are_found_and_missing_dirs_are_empty(tmp_path: Path) ->
     assert empty.empty and list(empty.columns) == list(xr.COLUMNS)
 
 
-def test_fast_path_equals_full_parse(runs: Path) -> None:
-    text = (runs / "a" / "eval" / "panx-gl-test__p1.json").read_text(encoding="utf-8")
-    fast = xr._parse_without_errors(text)
-    full = json.loads(text)
-    assert fast["result"]["errors"] == [] and len(full["result"]["errors"]) == 30
-    full["result"]["errors"] = []
-    assert fast == full
-    assert xr._parse_without_errors(json.dumps(full)) == full  # another layout: parsed whole
-
-
 def test_overlap_points_and_reference(runs: Path) -> None:
     table = xr.load_results(runs)
     points = xr.overlap_points(table, {"es-ca": 0.4})

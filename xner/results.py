@@ -202,20 +202,6 @@ def _run_meta(path: str, mtime_ns: int, size: int) -> RunMeta:
     )
 
 
-def _parse_without_errors(text: str) -> dict[str, Any]:
-    """Parse an eval file, skipping its `errors` list when the file has the layout the
-    store writes (indent 2, `stray_starts` after `errors`): that list is most of the
-    bytes and the table never uses it. Any other layout is parsed whole."""
-    start = text.find('"errors": [')
-    end = text.find('],\n    "stray_starts"', start) if start >= 0 else -1
-    if start >= 0 and end >= 0:
-        try:
-            return json.loads(text[:start] + '"errors": [' + text[end:])
-        except json.JSONDecodeError:
-            pass
-    return json.loads(text)
-
-
 def _interval(data: Mapping[str, Any] | None) -> tuple[float, float]:
     if not data:
         return NAN, NAN
@@ -226,7 +212,7 @@ def _interval(data: Mapping[str, Any] | None) -> tuple[float, float]:
 def _eval_rows(path: str, mtime_ns: int, size: int) -> tuple[tuple[Any, ...], ...]:
     """One tuple per mode × type: SCORE_COLUMNS then the stored drop interval fields
     (drop_low, drop_high, drop_rel_low, drop_rel_high, significant)."""
-    record = _parse_without_errors(Path(path).read_text(encoding="utf-8"))
+    record = json.loads(Path(path).read_text(encoding="utf-8"))
     result = record.get("result", record)
     degradation = record.get("degradation") or {}
     perturbation = str(result.get("perturbation") or CLEAN)

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from xner.cli import app
 from xner.errors import XnerError
+from xner.evaluate.result import EvalResult
 from xner.evaluate.runner import EvalSettings, evaluate_checkpoint, expand_perturbations
 from xner.perturb import kinds
 from xner.store import read_eval, read_predictions
@@ -103,3 +104,11 @@ def test_train_command_passes_setting_blocks(pipeline_env, tmp_path):
     )
     assert bad.exit_code != 0
     assert "--adapt" in str(bad.exception) and "stepz" in str(bad.exception)
+
+
+def test_stored_evaluations_leave_out_error_records_but_keep_counts(checkpoint):
+    evaluate_checkpoint(checkpoint, EvalSettings(n_resamples=20))
+    stored = read_eval(checkpoint, "panx/gl/test", "clean")["result"]
+    assert "errors" not in stored and "error_counts" in stored
+    restored = EvalResult.from_dict(stored)
+    assert restored.errors == () and restored.error_counts == stored["error_counts"]

@@ -93,8 +93,10 @@ class EvalResult:
         """The headline: strict IOB2 micro F1."""
         return self.scores[HEADLINE].overall.f1
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, with_errors: bool = True) -> dict[str, Any]:
+        """JSON-ready; `with_errors=False` leaves out the per-entity records (stored
+        evaluations do: predictions + data reproduce them, and they are most of the bytes)."""
+        data = {
             "schema": SCHEMA,
             "run_id": self.run_id,
             "test_set": self.test_set,
@@ -109,6 +111,9 @@ class EvalResult:
             "stray_starts": self.stray_starts,
             "bootstrap": {"seed": self.seed, "n_resamples": self.n_resamples, "level": self.level},
         }
+        if not with_errors:
+            del data["errors"]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalResult:
@@ -129,7 +134,7 @@ class EvalResult:
             error_counts={
                 k: {t: int(n) for t, n in v.items()} for k, v in data["error_counts"].items()
             },
-            errors=tuple(EntityError.from_dict(e) for e in data["errors"]),
+            errors=tuple(EntityError.from_dict(e) for e in data.get("errors", ())),
             stray_starts=int(data["stray_starts"]),
             seed=int(boot["seed"]),
             n_resamples=int(boot["n_resamples"]),

@@ -1,10 +1,12 @@
 """Evaluate a checkpoint on its clean test set and on perturbed copies of it.
 
 For each test set the runner writes, into the checkpoint folder,
-`eval/<test>__<perturbation>.json` (the `EvalResult`, plus for perturbed sets the paired
-`Degradation` against clean) and `preds/<test>__<perturbation>.jsonl` (tag ids keyed by
-sentence id and content hash). The clean predictions are computed once and reused for
-every perturbation's paired comparison.
+`eval/<test>__<perturbation>.json` (the `EvalResult` with its error counts, plus for
+perturbed sets the paired `Degradation` against clean) and
+`preds/<test>__<perturbation>.jsonl` (tag ids keyed by sentence id and content hash). The
+per-entity error records are not stored: the predictions and the data reproduce them.
+The clean predictions are computed once and reused for every perturbation's paired
+comparison.
 """
 
 from __future__ import annotations
@@ -129,7 +131,7 @@ def evaluate_checkpoint(
                 seed=settings.seed,
                 n_resamples=settings.n_resamples,
             ).to_dict()
-        record = {"result": result.to_dict(), "degradation": degradation}
+        record = {"result": result.to_dict(with_errors=False), "degradation": degradation}
         write_predictions(run_dir, test_id, name, predictions)
         path = write_eval(run_dir, test_id, name, record)
         outcomes.append(EvalOutcome(name, result, degradation, path))
