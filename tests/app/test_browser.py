@@ -15,12 +15,10 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from xner.grid import grid_from_dict, run_grid
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -61,20 +59,8 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(pipeline_env: dict[str, Path]) -> Iterator[str]:
-    spec = grid_from_dict(
-        {
-            "name": "browser",
-            "backbones": ["tiny"],
-            "pairs": ["es-gl"],
-            "settings": ["transfer"],
-            "train": {"max_steps": 4, "per_device_train_batch_size": 4},
-            "eval": {"n_resamples": 50},
-            "perturbations": ["p1", "mask"],
-            "out": str(pipeline_env["models"]),
-        }
-    )
-    run_grid(spec)
+def server(tiny_runs: Callable[..., Path]) -> Iterator[str]:
+    tiny_runs("browser", settings=("transfer",), perturbations=("p1", "mask"))
     port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(

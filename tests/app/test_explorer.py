@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,27 +11,13 @@ from streamlit.testing.v1 import AppTest
 from xner.config import MODELS_DIR_ENV
 from xner.evaluate import ERROR_KINDS
 from xner.explore import explore_run, filter_views, kind_counts
-from xner.grid import grid_from_dict, run_grid
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "explorer.py")
 
 
 @pytest.fixture(scope="module")
-def runs(pipeline_env: dict[str, Path]) -> Iterator[Path]:
-    spec = grid_from_dict(
-        {
-            "name": "app-explorer",
-            "backbones": ["tiny"],
-            "pairs": ["es-gl"],
-            "settings": ["transfer"],
-            "train": {"max_steps": 4, "per_device_train_batch_size": 4},
-            "eval": {"n_resamples": 50},
-            "perturbations": ["p1", "mask"],
-            "out": str(pipeline_env["models"]),
-        }
-    )
-    run_grid(spec)
-    yield pipeline_env["models"]
+def runs(tiny_runs: Callable[..., Path]) -> Path:
+    return tiny_runs("app-explorer", settings=("transfer",), perturbations=("p1", "mask"))
 
 
 def matching(at: AppTest) -> str:

@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from xner.grid import grid_from_dict, run_grid
-
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
-
-
-def make_runs(models: Path) -> Path:
-    spec = grid_from_dict(
-        {
-            "name": "app-results",
-            "backbones": ["tiny"],
-            "pairs": ["es-gl"],
-            "settings": ["native", "transfer"],
-            "seeds": [1],
-            "perturbations": ["p1", "mask"],
-            "train": {"max_steps": 4, "per_device_train_batch_size": 4},
-            "eval": {"n_resamples": 50},
-            "out": str(models),
-        }
-    )
-    outcomes = run_grid(spec)
-    assert not [o.error for o in outcomes if o.error]
-    return models
 
 
 def test_overview_model_choice_changes_the_chart():
@@ -45,8 +25,8 @@ def test_overview_model_choice_changes_the_chart():
 
 
 @pytest.fixture(scope="module")
-def runs(pipeline_env: dict[str, Path]) -> Path:
-    return make_runs(pipeline_env["models"])
+def runs(tiny_runs: Callable[..., Path]) -> Path:
+    return tiny_runs("app-results")
 
 
 def test_headline_from_this_projects_runs(runs: Path) -> None:

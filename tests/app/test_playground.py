@@ -3,34 +3,20 @@ answers bad input with a message."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from xner.config import MODELS_DIR_ENV
-from xner.grid import grid_from_dict, run_grid
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "playground.py")
 
 
 @pytest.fixture(scope="module")
-def runs(pipeline_env: dict[str, Path]) -> Iterator[Path]:
-    spec = grid_from_dict(
-        {
-            "name": "app-playground",
-            "backbones": ["tiny"],
-            "pairs": ["es-gl"],
-            "settings": ["native", "transfer"],
-            "train": {"max_steps": 4, "per_device_train_batch_size": 4},
-            "eval": {"n_resamples": 50},
-            "perturbations": ["mask"],
-            "out": str(pipeline_env["models"]),
-        }
-    )
-    run_grid(spec)
-    yield pipeline_env["models"]
+def runs(tiny_runs: Callable[..., Path]) -> Path:
+    return tiny_runs("app-playground", settings=("native", "transfer"), perturbations=("mask",))
 
 
 def sentences(at: AppTest) -> list[str]:

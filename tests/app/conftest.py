@@ -1,0 +1,40 @@
+"""Tiny evaluated runs for the page tests: one declaration, each module its own folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from xner.grid import grid_from_dict, run_grid
+
+
+@pytest.fixture(scope="module")
+def tiny_runs(pipeline_env: dict[str, Path]) -> Callable[..., Path]:
+    """`tiny_runs(name, settings, perturbations)` trains and evaluates es→gl runs on the
+    tiny backbone (seconds) into the module's models folder and returns that folder."""
+
+    def make(
+        name: str,
+        settings: Sequence[str] = ("native", "transfer"),
+        perturbations: Sequence[str] = ("p1", "mask"),
+    ) -> Path:
+        spec = grid_from_dict(
+            {
+                "name": name,
+                "backbones": ["tiny"],
+                "pairs": ["es-gl"],
+                "settings": list(settings),
+                "seeds": [1],
+                "perturbations": list(perturbations),
+                "train": {"max_steps": 4, "per_device_train_batch_size": 4},
+                "eval": {"n_resamples": 50},
+                "out": str(pipeline_env["models"]),
+            }
+        )
+        outcomes = run_grid(spec)
+        assert not [o.error for o in outcomes if o.error]
+        return pipeline_env["models"]
+
+    return make
