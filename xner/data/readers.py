@@ -22,16 +22,19 @@ offer "read this file as ..." with the options each format takes.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 from xner.data.records import Sentence, sentence_id
 from xner.data.schemas import LabelSchema, get_schema
 from xner.errors import DataFormatError, DataNotFoundError, XnerError
+
+P = ParamSpec("P")
 
 # Whitespace that makes a line a sentence separator (WNUT-17's train file uses tab-only
 # lines); ASCII only, so that the fast sentence counter in `count_sentences` agrees.
@@ -124,6 +127,19 @@ class ColumnFormat:
 
 # ---------------------------------------------------------------------------
 # Bytes to text
+
+
+def sentences_only(
+    read_with_report: Callable[P, tuple[list[Sentence], ReadReport]],
+) -> Callable[P, list[Sentence]]:
+    """The plain reader of a `*_with_report` one: same arguments, just the sentences."""
+
+    @functools.wraps(read_with_report)
+    def read(*args: P.args, **kwargs: P.kwargs) -> list[Sentence]:
+        return read_with_report(*args, **kwargs)[0]
+
+    read.__doc__ = f"Sentences only; see `{read_with_report.__name__}`."
+    return read
 
 
 def read_text(path: str | Path) -> str:
@@ -414,19 +430,7 @@ def read_panx_with_report(
     )
 
 
-def read_panx(
-    path: str | Path,
-    *,
-    origin: Origin | None = None,
-    schema: LabelSchema | str | None = None,
-    repair: bool = False,
-    limit: int | None = None,
-    labelled: bool | None = None,
-) -> list[Sentence]:
-    """PAN-X TSV sentences (see `read_panx_with_report`)."""
-    return read_panx_with_report(
-        path, origin=origin, schema=schema, repair=repair, limit=limit, labelled=labelled
-    )[0]
+read_panx = sentences_only(read_panx_with_report)
 
 
 def read_rahimi_with_report(
@@ -473,19 +477,7 @@ def _rahimi_lang(path: Path) -> str:
     return "und"
 
 
-def read_rahimi(
-    path: str | Path,
-    *,
-    origin: Origin | None = None,
-    schema: LabelSchema | str | None = None,
-    repair: bool = False,
-    limit: int | None = None,
-    labelled: bool | None = None,
-) -> list[Sentence]:
-    """Rahimi WikiANN sentences (see `read_rahimi_with_report`)."""
-    return read_rahimi_with_report(
-        path, origin=origin, schema=schema, repair=repair, limit=limit, labelled=labelled
-    )[0]
+read_rahimi = sentences_only(read_rahimi_with_report)
 
 
 def read_conll_with_report(
@@ -524,34 +516,7 @@ def read_conll_with_report(
     )
 
 
-def read_conll(
-    path: str | Path,
-    *,
-    token_column: int = 0,
-    tag_column: int = -1,
-    delimiter: str | None = None,
-    skip_docstart: bool = True,
-    comment_prefix: str | None = "# ",
-    origin: Origin | None = None,
-    schema: LabelSchema | str | None = None,
-    repair: bool = False,
-    limit: int | None = None,
-    labelled: bool | None = None,
-) -> list[Sentence]:
-    """CoNLL column-file sentences (see `read_conll_with_report`)."""
-    return read_conll_with_report(
-        path,
-        token_column=token_column,
-        tag_column=tag_column,
-        delimiter=delimiter,
-        skip_docstart=skip_docstart,
-        comment_prefix=comment_prefix,
-        origin=origin,
-        schema=schema,
-        repair=repair,
-        limit=limit,
-        labelled=labelled,
-    )[0]
+read_conll = sentences_only(read_conll_with_report)
 
 
 # ---------------------------------------------------------------------------
@@ -638,19 +603,7 @@ def read_jsonl_with_report(
     return sentences, report
 
 
-def read_jsonl(
-    path: str | Path,
-    *,
-    origin: Origin | None = None,
-    schema: LabelSchema | str | None = None,
-    repair: bool = False,
-    limit: int | None = None,
-    labelled: bool | None = None,
-) -> list[Sentence]:
-    """JSONL sentences (see `read_jsonl_with_report`)."""
-    return read_jsonl_with_report(
-        path, origin=origin, schema=schema, repair=repair, limit=limit, labelled=labelled
-    )[0]
+read_jsonl = sentences_only(read_jsonl_with_report)
 
 
 def _is_str_list(value: Any) -> bool:
