@@ -110,6 +110,13 @@ def _changed_parameters(model: PreTrainedModel) -> dict[str, torch.Tensor]:
     }
 
 
+def _round_trainable_to_half(model: PreTrainedModel) -> None:
+    with torch.no_grad():
+        for parameter in model.parameters():
+            if parameter.requires_grad and parameter.is_floating_point():
+                parameter.copy_(parameter.half().to(parameter.dtype))
+
+
 def save_checkpoint(
     model: PreTrainedModel,
     config: RunConfig,
@@ -125,7 +132,7 @@ def save_checkpoint(
 
     `adaptation` (adapted-transfer) is stored beside the weights and re-applied first
     on load."""
-    from safetensors.torch import save_file
+    from safetensors.torch import load_file, save_file
 
     target = Path(path) if path is not None else xconfig.models_dir() / config.name
     if target.exists() and not overwrite:
@@ -140,8 +147,17 @@ def save_checkpoint(
         is_lora = config.method == "lora"
         if is_lora:
             # peft writes the adapter and the modules_to_save head, not the base model.
+            if dtype == "float16":
+                # Stored in half precision (half the size); the trained weights are rounded
+                # in place first, so the model in memory is exactly the one that loads.
+                _round_trainable_to_half(model)
             model.save_pretrained(str(temp / ADAPTER_DIR), safe_serialization=True)
             weights = ADAPTER_DIR
+            if dtype == "float16":
+                adapter_file = temp / ADAPTER_DIR / "adapter_model.safetensors"
+                tensors = load_file(str(adapter_file))
+                tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
+                save_file(tensors, str(adapter_file), metadata={"format": "pt"})
         else:
             tensors = _changed_parameters(model)
             if dtype == "float16":
