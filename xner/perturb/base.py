@@ -384,6 +384,27 @@ def replace_spans(
     return out_tokens, out_tags, edits
 
 
+Replacement = tuple[int, int, Sequence[str], str, str]  # start, end, tokens, type, detail
+MentionChoice = Callable[[Sentence, int, int, str, random.Random], "Replacement | None"]
+
+
+def mention_replacer(kind: str, choose: MentionChoice) -> Callable[[Sentence, random.Random], Any]:
+    """The per-sentence step of an entity perturbation: `choose` sees each mention in
+    order (sentence, start, end, type, rng) and returns its replacement or None."""
+
+    def apply(sentence: Sentence, rng: random.Random) -> Any:
+        replacements = [
+            replacement
+            for start, end, entity_type in fast_spans(sentence.tags)
+            if (replacement := choose(sentence, start, end, entity_type, rng)) is not None
+        ]
+        if not replacements:
+            return None
+        return replace_spans(sentence.id, kind, sentence.tokens, sentence.tags, replacements)
+
+    return apply
+
+
 def perturb(
     sentences: Sequence[Sentence],
     kind: str | Sequence[str],

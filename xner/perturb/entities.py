@@ -22,9 +22,8 @@ from xner.perturb.base import (
     PerturbationSpec,
     Preserves,
     Resource,
-    fast_spans,
+    mention_replacer,
     register,
-    replace_spans,
 )
 from xner.perturb.resources import Resources, is_word
 
@@ -94,28 +93,20 @@ def _prepare_p1(
             return any(t in hrl_entity_tokens and is_word(t) for t in mention)
         return mention in hrl_mentions
 
-    def apply(sentence: Sentence, rng: random.Random):
-        tokens = sentence.tokens
-        replacements = []
-        for start, end, entity_type in fast_spans(sentence.tags):
-            mention = tokens[start:end]
-            if (types and entity_type not in types) or not seen(mention):
-                continue
-            if rate < 1.0 and rng.random() >= rate:
-                continue
-            candidates = strict.get(entity_type)
-            detail = "strict"
-            if not candidates:
-                candidates, detail = loose.get(entity_type), "mention-level"
-            if not candidates:
-                continue
-            new = candidates[rng.randrange(len(candidates))]
-            replacements.append((start, end, new, entity_type, detail))
-        if not replacements:
+    def choose(sentence: Sentence, start: int, end: int, entity_type: str, rng: random.Random):
+        if (types and entity_type not in types) or not seen(sentence.tokens[start:end]):
             return None
-        return replace_spans(sentence.id, kind, tokens, sentence.tags, replacements)
+        if rate < 1.0 and rng.random() >= rate:
+            return None
+        candidates = strict.get(entity_type)
+        detail = "strict"
+        if not candidates:
+            candidates, detail = loose.get(entity_type), "mention-level"
+        if not candidates:
+            return None
+        return start, end, candidates[rng.randrange(len(candidates))], entity_type, detail
 
-    return apply
+    return mention_replacer(kind, choose)
 
 
 register(
@@ -165,22 +156,16 @@ def _prepare_mask(sentences, resources, params, seed, kind):
 
         raise PerturbError(f"mask: placeholder {placeholder!r} must be one non-empty token")
 
-    def apply(sentence: Sentence, rng: random.Random):
-        replacements = []
-        tokens = sentence.tokens
-        for start, end, entity_type in fast_spans(sentence.tags):
-            if types and entity_type not in types:
-                continue
-            if rate < 1.0 and rng.random() >= rate:
-                continue
-            if all(t == placeholder for t in tokens[start:end]):
-                continue
-            replacements.append(_mask_replacement(start, end, entity_type, placeholder))
-        if not replacements:
+    def choose(sentence: Sentence, start: int, end: int, entity_type: str, rng: random.Random):
+        if types and entity_type not in types:
             return None
-        return replace_spans(sentence.id, kind, tokens, sentence.tags, replacements)
+        if rate < 1.0 and rng.random() >= rate:
+            return None
+        if all(t == placeholder for t in sentence.tokens[start:end]):
+            return None
+        return _mask_replacement(start, end, entity_type, placeholder)
 
-    return apply
+    return mention_replacer(kind, choose)
 
 
 register(
@@ -207,26 +192,20 @@ def _prepare_random(sentences, resources, params, seed, kind):
     mask_share = params.get("mask_share", 0.0)
     placeholder = params.get("placeholder", "[MASK]")
 
-    def apply(sentence: Sentence, rng: random.Random):
-        tokens = sentence.tokens
-        replacements = []
-        for start, end, entity_type in fast_spans(sentence.tags):
-            if types and entity_type not in types:
-                continue
-            if rate < 1.0 and rng.random() >= rate:
-                continue
-            if mask_share > 0.0 and rng.random() < mask_share:
-                if any(t != placeholder for t in tokens[start:end]):
-                    replacements.append(_mask_replacement(start, end, entity_type, placeholder))
-                continue
-            new = _draw_other(rng, pool.get(entity_type, ()), tokens[start:end])
-            if new is not None:
-                replacements.append((start, end, new, entity_type, "random"))
-        if not replacements:
+    def choose(sentence: Sentence, start: int, end: int, entity_type: str, rng: random.Random):
+        mention = sentence.tokens[start:end]
+        if types and entity_type not in types:
             return None
-        return replace_spans(sentence.id, kind, tokens, sentence.tags, replacements)
+        if rate < 1.0 and rng.random() >= rate:
+            return None
+        if mask_share > 0.0 and rng.random() < mask_share:
+            if any(t != placeholder for t in mention):
+                return _mask_replacement(start, end, entity_type, placeholder)
+            return None
+        new = _draw_other(rng, pool.get(entity_type, ()), mention)
+        return None if new is None else (start, end, new, entity_type, "random")
 
-    return apply
+    return mention_replacer(kind, choose)
 
 
 register(
@@ -280,24 +259,18 @@ def _prepare_type_swap(sentences, resources, params, seed, kind):
     rate = params["rate"]
     types = parse_types(params["types"])
 
-    def apply(sentence: Sentence, rng: random.Random):
-        tokens = sentence.tokens
-        replacements = []
-        for start, end, entity_type in fast_spans(sentence.tags):
-            if types and entity_type not in types:
-                continue
-            others = [t for t in pool_types if t != entity_type]
-            if not others or (rate < 1.0 and rng.random() >= rate):
-                continue
-            new_type = others[rng.randrange(len(others))]
-            candidates = pool[new_type]
-            new = candidates[rng.randrange(len(candidates))]
-            replacements.append((start, end, new, new_type, f"{entity_type}->{new_type}"))
-        if not replacements:
+    def choose(sentence: Sentence, start: int, end: int, entity_type: str, rng: random.Random):
+        if types and entity_type not in types:
             return None
-        return replace_spans(sentence.id, kind, tokens, sentence.tags, replacements)
+        others = [t for t in pool_types if t != entity_type]
+        if not others or (rate < 1.0 and rng.random() >= rate):
+            return None
+        new_type = others[rng.randrange(len(others))]
+        candidates = pool[new_type]
+        new = candidates[rng.randrange(len(candidates))]
+        return start, end, new, new_type, f"{entity_type}->{new_type}"
 
-    return apply
+    return mention_replacer(kind, choose)
 
 
 register(

@@ -35,9 +35,8 @@ from xner.perturb.base import (
     PerturbationSpec,
     PerturbError,
     Resource,
-    fast_spans,
+    mention_replacer,
     register,
-    replace_spans,
 )
 from xner.perturb.entities import RATE, parse_types
 from xner.perturb.resources import Resources
@@ -350,25 +349,18 @@ def _prepare_names(
             )
         by_lang[lang] = pools
 
-    def apply(sentence: Sentence, rng: random.Random):
-        pools = by_lang[sentence.lang]
-        tokens = sentence.tokens
-        replacements = []
-        for start, end, entity_type in fast_spans(sentence.tags):
-            if entity_type not in types:
-                continue
-            pool = pools.get(entity_type)
-            if not pool or (rate < 1.0 and rng.random() >= rate):
-                continue
-            new, locale = pool[rng.randrange(len(pool))]
-            if new == tokens[start:end]:
-                continue
-            replacements.append((start, end, new, entity_type, locale))
-        if not replacements:
+    def choose(sentence: Sentence, start: int, end: int, entity_type: str, rng: random.Random):
+        if entity_type not in types:
             return None
-        return replace_spans(sentence.id, kind, tokens, sentence.tags, replacements)
+        pool = by_lang[sentence.lang].get(entity_type)
+        if not pool or (rate < 1.0 and rng.random() >= rate):
+            return None
+        new, locale = pool[rng.randrange(len(pool))]
+        if new == sentence.tokens[start:end]:
+            return None
+        return start, end, new, entity_type, locale
 
-    return apply
+    return mention_replacer(kind, choose)
 
 
 register(
