@@ -145,3 +145,50 @@ def test_setting_blocks_reach_the_run_config(tmp_path):
     assert self_trained.self_training.max_unlabelled_sentences == 5
     with pytest.raises(XnerError, match="adapt"):
         grid(tmp_path, settings=["adapted-transfer"], adapt={"stepz": 3})
+
+
+def test_select_filters_cells_and_names_unknown_values(tmp_path):
+    spec = grid(tmp_path, seeds=[1, 2], settings=["native", "transfer", "self-training"])
+    keys = [c.key for c in spec.select(settings=["transfer"], seeds=[2])]
+    assert keys == ["es-gl_transfer_full_tiny_seed2"]
+    assert len(spec.select()) == len(spec.cells()) == 6
+    with pytest.raises(GridError, match=r"test.yaml: seeds \[7\] not in the grid; it has \[1, 2\]"):
+        spec.select(seeds=[7])
+
+
+def test_self_training_reuses_the_trained_transfer_cell_as_teacher(pipeline_env, tmp_path):
+    spec = grid(tmp_path, settings=["transfer", "self-training"], perturbations=[])
+    transfer, self_training = spec.cells()
+    assert self_training.run_config().self_training.teacher is None  # nothing trained yet
+    run_grid(spec, cells=[transfer])
+    assert self_training.run_config().self_training.teacher == str(transfer.path)
+    [outcome] = run_grid(spec, cells=spec.select(settings=["self-training"]))
+    assert outcome.error is None
+    log = (self_training.path / "train_log.jsonl").read_text("utf-8")
+    teacher = json.loads(next(line for line in log.splitlines() if '"teacher"' in line))
+    assert teacher["source"] == "checkpoint" and teacher["path"] == str(transfer.path)
+    teacher_config = json.loads((transfer.path / "config.json").read_text("utf-8"))
+    own = json.loads((self_training.path / "config.json").read_text("utf-8"))
+    assert own["data_hashes"]["teacher"] == teacher_config["run_id"]
+
+
+def test_grid_command_runs_only_the_selected_cells(pipeline_env, tmp_path):
+    config = tmp_path / "g.yaml"
+    out = tmp_path / "out"
+    data = {
+        "name": "cli",
+        "pairs": ["es-gl"],
+        "backbones": ["tiny"],
+        "settings": ["native", "transfer"],
+        "perturbations": [],
+        "train": TRAIN,
+        "eval": {"n_resamples": 20},
+        "out": str(out),
+    }
+    config.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(app, ["grid", str(config), "--setting", "transfer"])
+    assert result.exit_code == 0, result.output
+    ran = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert ran == ["es-gl_transfer_full_tiny_seed42"]
+    bad = CliRunner().invoke(app, ["grid", str(config), "--pair", "xx-yy"])
+    assert isinstance(bad.exception, GridError) and "not in the grid" in str(bad.exception)

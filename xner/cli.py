@@ -317,6 +317,15 @@ def grid_command(
     stop_on_error: Annotated[
         bool, typer.Option(help="Stop at the first failing cell (default: report, go on).")
     ] = False,
+    pair: Annotated[
+        list[str] | None, typer.Option(help="Only cells of this pair (repeatable).")
+    ] = None,
+    setting: Annotated[
+        list[str] | None, typer.Option(help="Only cells of this setting (repeatable).")
+    ] = None,
+    seed: Annotated[
+        list[int] | None, typer.Option(help="Only cells of this seed (repeatable).")
+    ] = None,
 ) -> None:
     """Run a declarative grid; finished cells are skipped, so re-running resumes it."""
     from tqdm import tqdm
@@ -324,7 +333,7 @@ def grid_command(
     from xner.grid import CellOutcome, describe, read_grid, run_grid, summary_path
 
     spec = read_grid(config)
-    cells = spec.cells()
+    cells = spec.select(pairs=pair or (), settings=setting or (), seeds=seed or ())
     if status:
         print_table(f"Grid {spec.name}: {len(cells)} cells in {spec.out_dir()}", describe(cells))
         return
@@ -347,7 +356,9 @@ def grid_command(
             failures.append(outcome)
 
     try:
-        run_grid(spec, on_cell=on_cell, max_cells=max_cells, keep_going=not stop_on_error)
+        run_grid(
+            spec, cells=cells, on_cell=on_cell, max_cells=max_cells, keep_going=not stop_on_error
+        )
     finally:
         bar.close()
     say(f"results: {summary_path(spec)}")

@@ -63,6 +63,38 @@ class GridSpec:
             )
         ]
 
+    def select(
+        self,
+        *,
+        pairs: Iterable[str] = (),
+        settings: Iterable[str] = (),
+        seeds: Iterable[int] = (),
+        backbones: Iterable[str] = (),
+    ) -> list[GridCell]:
+        """The cells matching every given filter (an empty filter matches all), in grid
+        order; a value the grid does not have is an error naming what it has."""
+        wanted: dict[str, tuple[Any, ...]] = {
+            "pairs": tuple(pairs),
+            "settings": tuple(settings),
+            "seeds": tuple(seeds),
+            "backbones": tuple(backbones),
+        }
+        for name, values in wanted.items():
+            missing = [v for v in values if v not in getattr(self, name)]
+            if missing:
+                raise GridError(
+                    f"{self.source}: {name} {missing} not in the grid; it has "
+                    f"{list(getattr(self, name))}"
+                )
+        return [
+            cell
+            for cell in self.cells()
+            if all(
+                not values or getattr(cell, name.rstrip("s")) in values
+                for name, values in wanted.items()
+            )
+        ]
+
 
 @dataclass(frozen=True)
 class GridCell:
@@ -95,6 +127,12 @@ class GridCell:
         hrl, lrl = pair_languages(self.pair)
         source = self.grid.source
         args = TrainArgs.from_dict({**self.grid.train, "seed": self.seed}, where=f"{source}: train")
+        self_training = dict(self.grid.self_training)
+        teacher = self.sibling("transfer")
+        if self.setting == "self-training" and "teacher" not in self_training and teacher:
+            # The transfer cell with the same args is the teacher this run would train
+            # (same run id); reusing it saves a whole fine-tuning.
+            self_training["teacher"] = str(teacher.path)
         return RunConfig(
             backbone=self.backbone,
             hrl=hrl,
@@ -102,10 +140,13 @@ class GridCell:
             setting=self.setting,
             args=args,
             adapt=AdaptArgs.from_dict(dict(self.grid.adapt), where=f"{source}: adapt"),
-            self_training=SelfTrainArgs.from_dict(
-                dict(self.grid.self_training), where=f"{source}: self_training"
-            ),
+            self_training=SelfTrainArgs.from_dict(self_training, where=f"{source}: self_training"),
         )
+
+    def sibling(self, setting: str) -> GridCell | None:
+        """The trained cell of this grid with `setting` instead (else None)."""
+        cell = GridCell(self.grid, self.pair, self.backbone, setting, self.seed)
+        return cell if cell.path != self.path and _trained(cell) else None
 
     def eval_settings(self) -> Any:
         from xner.evaluate.runner import EvalSettings
@@ -243,13 +284,15 @@ CellCallback = Callable[[CellOutcome, int, int], None]
 def run_grid(
     spec: GridSpec,
     *,
+    cells: Iterable[GridCell] | None = None,
     on_cell: CellCallback | None = None,
     max_cells: int | None = None,
     keep_going: bool = True,
 ) -> list[CellOutcome]:
-    """Run every unfinished cell in order (at most `max_cells` of them); a failing cell is
-    reported with its error and the rest go on (`keep_going`). Writes the summary CSV."""
-    cells = spec.cells()
+    """Run every unfinished cell in order (at most `max_cells` of them; `cells`: only
+    these, e.g. from `spec.select`); a failing cell is reported with its error and the rest
+    go on (`keep_going`). Writes the summary CSV of the whole grid."""
+    cells = spec.cells() if cells is None else list(cells)
     outcomes: list[CellOutcome] = []
     ran = 0
     for index, cell in enumerate(cells):
