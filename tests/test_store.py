@@ -94,10 +94,11 @@ def test_eval_preds_and_list_runs(saved: Path) -> None:
     assert store.read_eval(saved, "panx/ar/test", "p1+p2") == {"f1": 0.5}
     prediction = Prediction("panx/ar/dev/000001", "abc", ("B-PER", "O"), (1, 0), (0.9, 0.8))
     path = store.write_predictions(saved, "panx/ar/test", "none", [prediction])
-    assert path.name == "panx-ar-test__none.jsonl"
-    assert store.read_predictions(saved, "panx/ar/test") == [
-        {"id": "panx/ar/dev/000001", "hash": "abc", "tags": [1, 0]}
-    ]
+    assert path.name == "panx-ar-test__none.jsonl.gz"
+    expected = [{"id": "panx/ar/dev/000001", "hash": "abc", "tags": [1, 0]}]
+    assert store.read_predictions(saved, "panx/ar/test") == expected
+    again = store.write_predictions(saved, "panx/ar/test", "none", [prediction])
+    assert again.read_bytes() == path.read_bytes()  # no timestamp inside: reproducible bytes
     broken = saved.parent / "broken"
     broken.mkdir()
     runs = list_runs(saved.parent)
@@ -105,3 +106,25 @@ def test_eval_preds_and_list_runs(saved: Path) -> None:
     assert runs[0].problem and "config.json" in runs[0].problem
     assert runs[1].run_id == RUN.run_id and runs[1].evals == ("panx-ar-test__p1+p2",)
     assert runs[1].preds == ("panx-ar-test__none",)
+
+
+def test_older_plain_predictions_are_read_and_replaced_on_rewrite(saved: Path) -> None:
+    folder = saved / store.PREDS_DIR
+    folder.mkdir(exist_ok=True)
+    plain = folder / "panx-ar-test__mask.jsonl"
+    plain.write_text('{"id": "a", "hash": "h", "tags": [0]}\n', encoding="utf-8")
+    assert store.read_predictions(saved, "panx/ar/test", "mask") == [
+        {"id": "a", "hash": "h", "tags": [0]}
+    ]
+    prediction = Prediction("a", "h", ("O",), (0,), (1.0,))
+    store.write_predictions(saved, "panx/ar/test", "mask", [prediction])
+    assert not plain.exists()
+    assert store.read_predictions(saved, "panx/ar/test", "mask")[0]["tags"] == [0]
+
+
+def test_corrupt_gzip_predictions_name_the_file(saved: Path) -> None:
+    folder = saved / store.PREDS_DIR
+    folder.mkdir(exist_ok=True)
+    (folder / "panx-ar-test__typos.jsonl.gz").write_bytes(b"not gzip")
+    with pytest.raises(store.CheckpointError, match=r"panx-ar-test__typos.jsonl.gz: unreadable"):
+        store.read_predictions(saved, "panx/ar/test", "typos")

@@ -3,7 +3,7 @@
 For each test set the runner writes, into the checkpoint folder,
 `eval/<test>__<perturbation>.json` (the `EvalResult` with its error counts, plus for
 perturbed sets the paired `Degradation` against clean) and
-`preds/<test>__<perturbation>.jsonl` (tag ids keyed by sentence id and content hash). The
+`preds/<test>__<perturbation>.jsonl.gz` (tag ids keyed by sentence id and content hash). The
 per-entity error records are not stored: the predictions and the data reproduce them.
 The clean predictions are computed once and reused for every perturbation's paired
 comparison.
