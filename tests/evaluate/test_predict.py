@@ -9,7 +9,7 @@ import torch
 from transformers import BertConfig, BertForTokenClassification
 
 from xner.backbones import load_tokenizer
-from xner.backbones.tiny import CONFIG
+from xner.backbones.charbert import TINY
 from xner.data.records import Sentence
 from xner.evaluate.predict import predict, predict_text, simple_tokenize
 from xner.train.encode import LabelSpace, max_tokens
@@ -28,7 +28,7 @@ def small_model(vocab_size: int, positions: int = 32) -> BertForTokenClassificat
     torch.manual_seed(0)
     config = BertConfig(
         vocab_size=vocab_size,
-        **{**CONFIG, "max_position_embeddings": positions},
+        **{**TINY.config, "max_position_embeddings": positions},
         num_labels=len(LABELS),
         id2label=LABELS.id2label,
         label2id=LABELS.label2id,

