@@ -307,6 +307,35 @@ def evaluate_command(
     say("* the paired-bootstrap 95% interval of the drop excludes 0. Results in eval/ and preds/.")
 
 
+@app.command("findings")
+def findings_command(
+    models: Annotated[
+        Path | None,
+        typer.Option("--models-dir", help="Runs to read (default: $XNER_MODELS_DIR or models/)."),
+    ] = None,
+    data_dir: DataDirOption = None,
+    tables: Annotated[bool, typer.Option(help="Print the numbers behind each answer.")] = False,
+) -> None:
+    """The study's headline questions, answered from the evaluated runs."""
+    from xner.config import models_dir
+    from xner.findings import compute_findings
+    from xner.results import load_results, local_overlaps
+
+    folder = models or models_dir()
+    table = load_results(folder)
+    if table.empty:
+        raise XnerError(f"{folder}: no evaluated runs; run `xner grid` or `xner evaluate` first")
+    overlaps = local_overlaps(sorted(set(table["pair"])), data_dir)
+    for spec, finding in compute_findings(table, overlaps):
+        say(f"[bold]{spec.question}[/]")
+        if finding is None:
+            say(f"  not answered: needs {spec.needs}.")
+            continue
+        say(f"  {finding.answer}")
+        if tables:
+            print_table("", finding.table.to_dict("records"))
+
+
 @app.command("grid")
 def grid_command(
     config: Annotated[Path, typer.Argument(help="A grid YAML file (see configs/).")],

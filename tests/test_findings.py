@@ -1,0 +1,179 @@
+"""Headline findings: computed from a results table, sentences carry the table's numbers."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from xner.cli import app
+from xner.findings import (
+    FINDINGS,
+    compute_findings,
+    drop_vs_overlap,
+    main_backbone,
+    multilingual_pretraining,
+    native_vs_transfer,
+    robustness,
+    spearman,
+    target_pretraining,
+)
+from xner.grid import grid_from_dict, run_grid
+
+E5 = "multilingual-e5-small"
+
+
+def rows(
+    pair: str, setting: str, clean: float, drops: dict[str, float], backbone: str = E5
+) -> list[dict[str, object]]:
+    """Strict micro rows of one run as load_results gives them (fractions)."""
+    out = [
+        {
+            "backbone": backbone,
+            "pair": pair,
+            "setting": setting,
+            "seed": 1,
+            "perturbation": "clean",
+            "mode": "strict",
+            "type": "micro",
+            "f1": clean,
+            "drop": math.nan,
+            "drop_rel": math.nan,
+        }
+    ]
+    for kind, drop in drops.items():
+        out.append(
+            {
+                **out[0],
+                "perturbation": kind,
+                "f1": clean - drop,
+                "drop": drop,
+                "drop_rel": drop / clean,
+            }
+        )
+    # a row of another mode and type must not leak into the numbers
+    out.append({**out[0], "mode": "nv-partial", "f1": 0.0})
+    out.append({**out[0], "type": "PER", "f1": 0.0})
+    return out
+
+
+def table(*runs: list[dict[str, object]]) -> pd.DataFrame:
+    return pd.DataFrame([row for run in runs for row in run])
+
+
+STUDY = table(
+    rows("ar-fa", "native", 0.85, {"p1": 0.02, "mask": 0.60}),
+    rows("ar-fa", "transfer", 0.60, {"p1": 0.01, "mask": 0.40}),
+    rows("ar-fa", "adapted-transfer", 0.65, {"p1": 0.01, "mask": 0.30}),
+    rows("nl-af", "native", 0.80, {"p1": 0.10, "mask": 0.50}),
+    rows("nl-af", "transfer", 0.78, {"p1": 0.20, "mask": 0.50}),
+    rows("nl-af", "adapted-transfer", 0.76, {"p1": 0.10, "mask": 0.50}),
+    rows("id-ms", "native", 0.70, {"p1": 0.05, "mask": 0.40}),
+    rows("id-ms", "transfer", 0.75, {"p1": 0.15, "mask": 0.45}),
+)
+OVERLAPS = {"ar-fa": 0.25, "nl-af": 0.61, "id-ms": 0.45}
+
+
+def test_native_vs_transfer_counts_wins_and_reports_the_gap() -> None:
+    finding = native_vs_transfer(STUDY, OVERLAPS)
+    assert finding is not None and finding.n_pairs == 3
+    assert "in 2 of 3 pairs" in finding.answer
+    # mean native (85+80+70)/3 = 78.3, transfer (60+78+75)/3 = 71.0, gap +7.3
+    assert "mean F1 78.3 native vs 71.0 transfer, a gap of +7.3 points" in finding.answer
+    assert "from -5.0 (id→ms) to +25.0 (ar→fa)" in finding.answer
+    assert finding.table.set_index("pair").loc["ar-fa", "gap"] == pytest.approx(25.0)
+
+
+def test_robustness_compares_mean_drops_and_names_the_hardest_kind() -> None:
+    finding = robustness(STUDY, OVERLAPS)
+    assert finding is not None
+    # native: (31 + 30 + 22.5) / 3 = 27.8; transfer: (20.5 + 35 + 30) / 3 = 28.5
+    assert "native loses more than transfer in 1 of 3 pairs" in finding.answer
+    assert "27.8 points native vs 28.5 transfer" in finding.answer
+    assert "On the paper's kinds (p1): native 5.7 vs transfer 12.0 points" in finding.answer
+    assert "hardest kind for native is mask (50.0 points; transfer 45.0)" in finding.answer
+
+
+def test_drop_vs_overlap_is_a_rank_correlation_over_pairs() -> None:
+    finding = drop_vs_overlap(STUDY, OVERLAPS)
+    assert finding is not None and finding.n_pairs == 3
+    # transfer p1 drops 1, 20, 15 against overlaps 25, 61, 45: same order, rho = +1
+    assert "drop under p1 rises with entity overlap (Spearman ρ = +1.00)" in finding.answer
+    assert "weak test" in finding.answer
+    assert finding.table.attrs["spearman"]["p1"] == pytest.approx(1.0)
+    assert drop_vs_overlap(STUDY, {"ar-fa": 0.25, "nl-af": None}) is None  # < 3 pairs
+
+
+def test_target_pretraining_compares_adapted_transfer_with_transfer() -> None:
+    finding = target_pretraining(STUDY, OVERLAPS)
+    assert finding is not None and finding.n_pairs == 2  # id-ms has no adapted run
+    assert "changes clean F1 by +1.5 points on average (1 of 2 pairs better" in finding.answer
+    # drops: adapted (15.5 + 30) / 2 = 22.75, transfer (20.5 + 35) / 2 = 27.75
+    assert "mean drop under perturbation by -5.0 points (22.8 vs 27.8)" in finding.answer
+
+
+def test_multilingual_pretraining_needs_scratch_runs_beside_the_backbone() -> None:
+    assert multilingual_pretraining(STUDY, OVERLAPS) is None
+    with_scratch = pd.concat(
+        [
+            STUDY,
+            table(
+                rows("ar-fa", "native", 0.45, {"p1": 0.05, "mask": 0.30}, "scratch-char"),
+                rows("ar-fa", "transfer", 0.10, {"p1": 0.0, "mask": 0.05}, "scratch-char"),
+            ),
+        ]
+    )
+    assert main_backbone(with_scratch) == E5  # the baseline is never the main backbone
+    finding = multilingual_pretraining(with_scratch, OVERLAPS)
+    assert finding is not None
+    assert "adds +40.0 points native (1 pairs) and +50.0 points transfer (1 pairs)" in (
+        finding.answer
+    )
+
+
+def test_every_declared_finding_answers_or_says_what_it_needs() -> None:
+    answered = compute_findings(STUDY, OVERLAPS)
+    assert [spec.name for spec, _ in answered] == [spec.name for spec in FINDINGS]
+    names = {spec.name for spec, finding in answered if finding is not None}
+    assert names == {"native-vs-transfer", "robustness", "drop-vs-overlap", "target-pretraining"}
+    assert all(spec.needs and spec.question.endswith("?") for spec in FINDINGS)
+    empty = compute_findings(STUDY.iloc[0:0])
+    assert all(finding is None for _, finding in empty)
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "expected"),
+    [
+        ([1, 2, 3, 4], [10, 20, 30, 40], 1.0),
+        ([1, 2, 3, 4], [4, 3, 2, 1], -1.0),
+        ([1, 2, 3], [1, 1, 2], 0.8660254),  # ties get average ranks (scipy's value)
+    ],
+)
+def test_spearman_matches_the_reference_values(x, y, expected) -> None:
+    assert spearman(x, y) == pytest.approx(expected)
+    assert math.isnan(spearman([1, 2], [1, 2]))
+
+
+def test_findings_command_on_real_tiny_runs(pipeline_env, tmp_path) -> None:
+    spec = grid_from_dict(
+        {
+            "name": "findings",
+            "backbones": ["tiny"],
+            "pairs": ["es-gl"],
+            "settings": ["native", "transfer"],
+            "seeds": [1],
+            "perturbations": ["mask"],
+            "train": {"max_steps": 4, "per_device_train_batch_size": 4},
+            "eval": {"n_resamples": 20},
+            "out": str(tmp_path),
+        }
+    )
+    assert not [o.error for o in run_grid(spec) if o.error]
+    result = CliRunner().invoke(app, ["findings", "--models-dir", str(tmp_path), "--tables"])
+    assert result.exit_code == 0, result.output
+    assert "tiny: native fine-tuning beats transfer on clean data in" in result.output
+    assert "not answered: needs scratch-char runs" in result.output
+    empty = CliRunner().invoke(app, ["findings", "--models-dir", str(tmp_path / "none")])
+    assert empty.exit_code != 0 and "no evaluated runs" in str(empty.exception)

@@ -1,0 +1,356 @@
+"""The study's headline questions, answered from whatever results are in a models folder.
+
+Each finding is declared as data (`FindingSpec`: name, the question, what it needs and the
+function that answers it), ExplainaBoard-style, so the CLI (`xner findings`) and the app
+list them without special cases, and a new question is one more declaration. Answers are
+computed, never written by hand: a sentence with the numbers, and the table behind it.
+
+All numbers are strict micro F1 in points (0-100), each run's test set, averaged over
+seeds first; "drop" is clean F1 minus perturbed F1 of the same run (positive = worse).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from xner.results import CLEAN, HEADLINE_MODE
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One question's answer: a sentence with the numbers, and the table behind it."""
+
+    name: str
+    question: str
+    answer: str
+    table: pd.DataFrame = field(repr=False)
+    n_pairs: int
+
+
+Compute = Callable[[pd.DataFrame, Mapping[str, float]], Finding | None]
+
+
+@dataclass(frozen=True)
+class FindingSpec:
+    name: str
+    question: str
+    needs: str  # what results it takes, shown when they are missing
+    compute: Compute = field(repr=False)
+
+
+def micro_scores(table: pd.DataFrame, backbone: str | None = None) -> pd.DataFrame:
+    """Strict micro rows, F1 and drop in points, mean over seeds per backbone × pair ×
+    setting × perturbation."""
+    rows = table[(table["mode"] == HEADLINE_MODE) & (table["type"] == "micro")]
+    if backbone is not None:
+        rows = rows[rows["backbone"] == backbone]
+    if rows.empty:
+        return pd.DataFrame(
+            columns=["backbone", "pair", "setting", "perturbation", "f1", "drop", "drop_rel"]
+        )
+    keys = ["backbone", "pair", "setting", "perturbation"]
+    out = rows.groupby(keys, sort=True).agg(
+        f1=("f1", "mean"), drop=("drop", "mean"), drop_rel=("drop_rel", "mean")
+    )
+    out["f1"] *= 100
+    out["drop"] *= 100
+    return out.reset_index()
+
+
+def main_backbone(table: pd.DataFrame) -> str | None:
+    """The pretrained backbone with the most pairs × settings (ties: by name)."""
+    rows = table[table["backbone"] != SCRATCH]
+    if rows.empty:
+        return None
+    counts = rows.groupby("backbone")[["pair", "setting"]].apply(lambda g: len(g.drop_duplicates()))
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+
+
+SCRATCH = "scratch-char"
+PAPER_KINDS = ("p1", "p2", "p1+p2")  # the perturbations of Manafi & Krishnaswamy (2024)
+
+
+def _clean(scores: pd.DataFrame) -> pd.DataFrame:
+    """pair × setting matrix of clean F1."""
+    clean = scores[scores["perturbation"] == CLEAN]
+    return clean.pivot_table(index="pair", columns="setting", values="f1", aggfunc="mean")
+
+
+def _drops(scores: pd.DataFrame, value: str = "drop") -> pd.DataFrame:
+    """pair × setting matrix of the mean drop over the perturbation kinds."""
+    noisy = scores[scores["perturbation"] != CLEAN]
+    return noisy.pivot_table(index="pair", columns="setting", values=value, aggfunc="mean")
+
+
+def _both(matrix: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
+    if first not in matrix or second not in matrix:
+        return pd.DataFrame(columns=[first, second])
+    return matrix[[first, second]].dropna()
+
+
+def _extreme(series: pd.Series, pick: str) -> str:
+    index = series.idxmax() if pick == "max" else series.idxmin()
+    return f"{series[index]:+.1f} ({index.replace('-', '→')})"
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman's rank correlation (average ranks for ties); NaN below 3 points."""
+    if len(x) < 3:
+        return math.nan
+    ranks = pd.DataFrame({"x": x, "y": y}).rank()
+    value = ranks["x"].corr(ranks["y"])
+    return float(value) if value == value else math.nan
+
+
+# ---------------------------------------------------------------------------
+# The questions
+
+
+def native_vs_transfer(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+    backbone = main_backbone(table)
+    pairs = _both(_clean(micro_scores(table, backbone)), "native", "transfer")
+    if pairs.empty:
+        return None
+    gap = pairs["native"] - pairs["transfer"]
+    wins = int((gap > 0).sum())
+    answer = (
+        f"{backbone}: native fine-tuning beats transfer on clean data in {wins} of "
+        f"{len(pairs)} pairs: mean F1 {pairs['native'].mean():.1f} native vs "
+        f"{pairs['transfer'].mean():.1f} transfer, a gap of {gap.mean():+.1f} points "
+        f"(from {_extreme(gap, 'min')} to {_extreme(gap, 'max')})."
+    )
+    out = pairs.assign(gap=gap).round(1).reset_index()
+    return Finding(
+        "native-vs-transfer",
+        FINDINGS_BY_NAME["native-vs-transfer"].question,
+        answer,
+        out,
+        len(pairs),
+    )
+
+
+def robustness(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+    backbone = main_backbone(table)
+    scores = micro_scores(table, backbone)
+    drops = _both(_drops(scores), "native", "transfer")
+    if drops.empty:
+        return None
+    relative = _both(_drops(scores, "drop_rel"), "native", "transfer").reindex(drops.index)
+    more = int((drops["native"] > drops["transfer"]).sum())
+    kinds = scores.loc[scores["perturbation"] != CLEAN, "perturbation"].nunique()
+    answer = (
+        f"{backbone}: under perturbation native loses more than transfer in {more} of "
+        f"{len(drops)} pairs: mean drop over {kinds} perturbation kinds "
+        f"{drops['native'].mean():.1f} points native vs {drops['transfer'].mean():.1f} "
+        f"transfer ({relative['native'].mean():.0%} vs {relative['transfer'].mean():.0%} "
+        "of clean F1)."
+    )
+    both = scores["pair"].isin(drops.index) & scores["setting"].isin(["native", "transfer"])
+    per_kind = (
+        scores[both & (scores["perturbation"] != CLEAN)]
+        .pivot_table(index="perturbation", columns="setting", values="drop", aggfunc="mean")
+        .round(1)
+    )
+    paper = [kind for kind in PAPER_KINDS if kind in per_kind.index]
+    if paper and {"native", "transfer"} <= set(per_kind):
+        answer += (
+            f" On the paper's kinds ({', '.join(paper)}): native "
+            f"{per_kind.loc[paper, 'native'].mean():.1f} vs transfer "
+            f"{per_kind.loc[paper, 'transfer'].mean():.1f} points."
+        )
+    if "native" in per_kind:
+        worst = per_kind["native"].idxmax()
+        answer += (
+            f" The hardest kind for native is {worst} ({per_kind.loc[worst, 'native']:.1f} "
+            f"points; transfer {per_kind.loc[worst].get('transfer', math.nan):.1f})."
+        )
+    out = drops.join(relative.add_suffix("_relative")).round(3).reset_index()
+    return Finding("robustness", FINDINGS_BY_NAME["robustness"].question, answer, out, len(drops))
+
+
+def drop_vs_overlap(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+    backbone = main_backbone(table)
+    scores = micro_scores(table, backbone)
+    transfer = scores[(scores["setting"] == "transfer") & (scores["perturbation"] != CLEAN)]
+    known = {p: v for p, v in overlaps.items() if v is not None and v == v}
+    transfer = transfer[transfer["pair"].isin(known)]
+    if transfer["pair"].nunique() < 3:
+        return None
+    by_kind = transfer.pivot_table(index="pair", columns="perturbation", values="drop")
+    by_kind["mean"] = by_kind.mean(axis=1)
+    by_kind.insert(0, "entity_overlap", [known[p] * 100 for p in by_kind.index])
+    rhos = {
+        kind: spearman(by_kind["entity_overlap"], by_kind[kind].astype(float))
+        for kind in by_kind.columns[1:]
+        if by_kind[kind].notna().sum() >= 3
+    }
+
+    def verdict(rho: float) -> str:
+        if rho != rho:
+            return "cannot be related to entity overlap"
+        if rho >= 0.5:
+            return "rises with entity overlap"
+        if rho <= -0.5:
+            return "falls as entity overlap rises"
+        return "shows no clear relation to entity overlap"
+
+    main = "p1" if "p1" in rhos else "mean"
+    rho = rhos[main]
+    answer = (
+        f"{backbone}: across {len(by_kind)} pairs the transfer model's drop under {main} "
+        f"{verdict(rho)} (Spearman ρ = {rho:+.2f}); averaged over all kinds ρ = "
+        f"{rhos['mean']:+.2f}. Overlap = share of LRL test entity tokens seen in HRL "
+        f"training data, from {by_kind['entity_overlap'].min():.1f}% to "
+        f"{by_kind['entity_overlap'].max():.1f}%."
+    )
+    if len(by_kind) < 8:
+        answer += f" With {len(by_kind)} pairs this is a weak test."
+    out = by_kind.round(1).reset_index()
+    out.attrs["spearman"] = rhos
+    return Finding(
+        "drop-vs-overlap", FINDINGS_BY_NAME["drop-vs-overlap"].question, answer, out, len(by_kind)
+    )
+
+
+def _against_transfer(table: pd.DataFrame, setting: str, name: str, what: str) -> Finding | None:
+    backbone = main_backbone(table)
+    scores = micro_scores(table, backbone)
+    clean = _both(_clean(scores), setting, "transfer")
+    if clean.empty:
+        return None
+    drops = _both(_drops(scores), setting, "transfer").reindex(clean.index)
+    gain = clean[setting] - clean["transfer"]
+    better = int((gain > 0).sum())
+    answer = (
+        f"{backbone}: {what} changes clean F1 by {gain.mean():+.1f} points on average "
+        f"({better} of {len(clean)} pairs better; from {_extreme(gain, 'min')} to "
+        f"{_extreme(gain, 'max')})"
+    )
+    if drops.notna().all(axis=None):
+        change = drops[setting] - drops["transfer"]
+        answer += (
+            f", and the mean drop under perturbation by {change.mean():+.1f} points "
+            f"({drops[setting].mean():.1f} vs {drops['transfer'].mean():.1f})."
+        )
+    else:
+        answer += "."
+    out = clean.assign(gain=gain).join(drops.add_suffix("_drop")).round(1).reset_index()
+    return Finding(name, FINDINGS_BY_NAME[name].question, answer, out, len(clean))
+
+
+def target_pretraining(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+    return _against_transfer(
+        table,
+        "adapted-transfer",
+        "target-pretraining",
+        "pretraining on unlabelled target-language text before transfer (adapted-transfer)",
+    )
+
+
+def self_training(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+    return _against_transfer(
+        table,
+        "self-training",
+        "self-training",
+        "self-training on teacher-labelled target-language text",
+    )
+
+
+def multilingual_pretraining(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+    backbone = main_backbone(table)
+    if backbone is None:
+        return None
+    scores = micro_scores(table)
+    scores = scores[scores["backbone"].isin([backbone, SCRATCH])]
+    clean = scores[scores["perturbation"] == CLEAN].pivot_table(
+        index=["pair", "setting"], columns="backbone", values="f1"
+    )
+    drops = (
+        scores[scores["perturbation"] != CLEAN]
+        .pivot_table(index=["pair", "setting"], columns="backbone", values="drop")
+        .reindex(clean.index)
+    )
+    if SCRATCH not in clean or backbone not in clean:
+        return None
+    clean = clean[[backbone, SCRATCH]].dropna()
+    if clean.empty:
+        return None
+    gain = clean[backbone] - clean[SCRATCH]
+    parts = []
+    for setting in ("native", "transfer"):
+        rows = gain[gain.index.get_level_values("setting") == setting]
+        if not rows.empty:
+            parts.append(f"{rows.mean():+.1f} points {setting} ({len(rows)} pairs)")
+    answer = (
+        f"Multilingual pretraining ({backbone} against the from-scratch {SCRATCH}) adds "
+        + " and ".join(parts)
+        + " of clean F1"
+    )
+    drop_pairs = drops.reindex(clean.index)[[backbone, SCRATCH]].dropna()
+    if not drop_pairs.empty:
+        answer += (
+            f"; mean drop under perturbation {drop_pairs[backbone].mean():.1f} points "
+            f"pretrained vs {drop_pairs[SCRATCH].mean():.1f} from scratch."
+        )
+    else:
+        answer += "."
+    out = clean.assign(gain=gain).join(drops.add_suffix("_drop")).round(1).reset_index()
+    return Finding(
+        "multilingual-pretraining",
+        FINDINGS_BY_NAME["multilingual-pretraining"].question,
+        answer,
+        out,
+        clean.index.get_level_values("pair").nunique(),
+    )
+
+
+FINDINGS: tuple[FindingSpec, ...] = (
+    FindingSpec(
+        "native-vs-transfer",
+        "Does native fine-tuning beat transfer from the HRL on clean data?",
+        "native and transfer runs of the same pairs",
+        native_vs_transfer,
+    ),
+    FindingSpec(
+        "robustness",
+        "Does the native model lose more than the transfer model under perturbation?",
+        "native and transfer runs evaluated on perturbed test sets",
+        robustness,
+    ),
+    FindingSpec(
+        "drop-vs-overlap",
+        "Does the transfer model's drop follow the HRL-LRL entity overlap?",
+        "transfer runs of at least 3 pairs with local data, evaluated on perturbed sets",
+        drop_vs_overlap,
+    ),
+    FindingSpec(
+        "target-pretraining",
+        "What does pretraining on unlabelled target-language text before transfer change?",
+        "adapted-transfer and transfer runs of the same pairs",
+        target_pretraining,
+    ),
+    FindingSpec(
+        "self-training",
+        "What does self-training on target-language text change?",
+        "self-training and transfer runs of the same pairs",
+        self_training,
+    ),
+    FindingSpec(
+        "multilingual-pretraining",
+        "What does multilingual pretraining buy, against a model trained from scratch?",
+        f"{SCRATCH} runs beside the pretrained backbone's, same pairs and settings",
+        multilingual_pretraining,
+    ),
+)
+FINDINGS_BY_NAME: Mapping[str, FindingSpec] = {spec.name: spec for spec in FINDINGS}
+
+
+def compute_findings(
+    table: pd.DataFrame, overlaps: Mapping[str, float] | None = None
+) -> list[tuple[FindingSpec, Finding | None]]:
+    """Every declared finding, answered where the table has what it needs (else None)."""
+    return [(spec, spec.compute(table, overlaps or {})) for spec in FINDINGS]
