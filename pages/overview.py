@@ -7,9 +7,16 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from xner.config import data_dir, models_dir
+from xner.findings import compute_findings
 from xner.pairs import catalog_rows
 from xner.reference import SOURCE, reference_results
-from xner.results import NO_RUNS_HELP, headline_rows, load_results, results_signature
+from xner.results import (
+    NO_RUNS_HELP,
+    headline_rows,
+    load_results,
+    local_overlaps,
+    results_signature,
+)
 from xner.viz.figures import headline_figure, reference_f1_figure
 
 
@@ -22,6 +29,21 @@ def cached_catalog_rows(directory: str) -> list[dict[str, object]]:
 def cached_headline(directory: str, signature: tuple) -> pd.DataFrame:
     # `signature` (file mtimes) is the cache key: a new evaluation invalidates it.
     return headline_rows(load_results(directory))
+
+
+@st.cache_data(show_spinner="Answering the study's questions from the runs…")
+def cached_findings(directory: str, data: str, signature: tuple) -> list[dict[str, object]]:
+    table = load_results(directory)
+    overlaps = local_overlaps(sorted(set(table["pair"])), data)
+    return [
+        {
+            "question": spec.question,
+            "needs": spec.needs,
+            "answer": finding.answer if finding else None,
+            "table": finding.table if finding else None,
+        }
+        for spec, finding in compute_findings(table, overlaps)
+    ]
 
 
 st.title("How well does NER transfer to a related lower-resource language?")
@@ -46,6 +68,18 @@ if not headline.empty:
         "over the perturbation kinds each run was tested on; see the degradation browser."
     )
     st.plotly_chart(headline_figure(headline), width="stretch", key="headline")
+    st.subheader("Headline findings")
+    st.caption(
+        "Computed from the runs above (strict micro F1 in points, mean over seeds; drop = "
+        "clean minus perturbed F1 of the same run). `xner findings` prints the same."
+    )
+    for finding in cached_findings(runs_dir, str(data_dir()), results_signature(runs_dir)):
+        if finding["answer"] is None:
+            st.markdown(f"**{finding['question']}** Not answered yet: needs {finding['needs']}.")
+            continue
+        st.markdown(f"**{finding['question']}** {finding['answer']}")
+        with st.expander("The numbers"):
+            st.dataframe(finding["table"], hide_index=True, width="stretch")
 else:
     st.info(
         f"No evaluated runs in `{runs_dir}` yet, so the chart below shows the paper's "

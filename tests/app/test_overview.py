@@ -37,3 +37,15 @@ def test_headline_from_this_projects_runs(runs: Path) -> None:
     names = [trace["name"] for trace in headline["data"]]
     assert "tiny · transfer · clean" in names and "tiny · native · perturbed" in names
     assert any("degradation.py" in m.value for m in at.markdown)  # where to go next
+
+
+def test_headline_findings_are_answered_from_the_runs(runs: Path) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    answered = next(t for t in texts if t.startswith("**Does native fine-tuning beat"))
+    assert "tiny: native fine-tuning beats transfer on clean data in" in answered
+    assert any(
+        t.startswith("**What does multilingual pretraining buy") and "needs" in t for t in texts
+    )
+    assert at.expander and at.dataframe[-1].value["pair"].tolist() == ["es-gl"]
