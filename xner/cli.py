@@ -355,23 +355,44 @@ def grid_command(
     seed: Annotated[
         list[int] | None, typer.Option(help="Only cells of this seed (repeatable).")
     ] = None,
+    executor: Annotated[
+        str,
+        typer.Option(
+            help="local (one cell after another, here) or ray (each cell a Ray task, with "
+            "the config's resources:)."
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help="ray: the cluster to join, `auto` (started here with `ray start`) or "
+            "ray://HOST:PORT; default: a Ray instance on this machine."
+        ),
+    ] = None,
 ) -> None:
     """Run a declarative grid; finished cells are skipped, so re-running resumes it."""
     from tqdm import tqdm
 
-    from xner.grid import CellOutcome, describe, read_grid, run_grid, summary_path
+    from xner.executors import get_executor
+    from xner.grid import CellOutcome, GridError, describe, read_grid, run_grid, summary_path
 
     spec = read_grid(config)
     cells = spec.select(pairs=pair or (), settings=setting or (), seeds=seed or ())
     if status:
-        print_table(f"Grid {spec.name}: {len(cells)} cells in {spec.out_dir()}", describe(cells))
+        where = spec.store().location
+        print_table(f"Grid {spec.name}: {len(cells)} cells in {where}", describe(cells))
         return
+    if address is not None and executor != "ray":
+        raise GridError("--address is for --executor ray (the Ray cluster to join)")
+    runner = get_executor(executor, **({"address": address} if executor == "ray" else {}))
     bar = tqdm(total=len(cells), desc=f"grid {spec.name}", unit="cell", dynamic_ncols=True)
     failures: list[CellOutcome] = []
 
     def on_cell(outcome: CellOutcome, done: int, total: int) -> None:
         bar.update(1)
         state = "skipped" if outcome.skipped else ("FAILED" if outcome.error else "done")
+        if outcome.duplicate:
+            state = "duplicate (a finished copy was already there; this one discarded)"
         bar.write(
             f"{outcome.cell.key}: {state}"
             + (
@@ -386,7 +407,12 @@ def grid_command(
 
     try:
         run_grid(
-            spec, cells=cells, on_cell=on_cell, max_cells=max_cells, keep_going=not stop_on_error
+            spec,
+            cells=cells,
+            on_cell=on_cell,
+            max_cells=max_cells,
+            keep_going=not stop_on_error,
+            executor=runner,
         )
     finally:
         bar.close()

@@ -2,9 +2,11 @@
 on the clean and perturbed test sets.
 
 A grid is declared in YAML (see `configs/`). Every cell is one plain function call,
-`run_cell(cell)`, the unit a cluster scheduler would run. Cells write only into their
-own checkpoint folder, atomically, and a finished cell is skipped on the next run, so an
-interrupted grid resumes where it stopped and gives the same results.
+`run_cell(cell)`, the unit an executor runs (`xner.executors`: one after another here,
+or as Ray tasks on a cluster). A cell is built in a private staging folder and published
+whole (`xner.gridstore`), so a killed, retried or duplicated cell never leaves half a
+folder; a finished cell is skipped on the next run, so an interrupted grid resumes where
+it stopped and gives the same results.
 """
 
 from __future__ import annotations
@@ -12,25 +14,47 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 import os
 import platform
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from xner.errors import XnerError
+from xner.gridstore import CELL_FILE, CellStore, is_uri, open_store
 
-CELL_FILE = "cell.json"  # written last: its presence marks a finished cell
+if TYPE_CHECKING:
+    from xner.executors import Executor
+    from xner.train.runtime import Runtime
+
 SUMMARY_FILE = "grid_results.csv"
 
 
 class GridError(XnerError, ValueError):
     """A grid config that cannot run; names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Resources:
+    """How each cell runs, not what it computes: none of this enters a run id (YAML
+    block `resources:`). `num_cpus` / `num_gpus` / `max_retries` are the Ray executor's
+    per-cell request and retries of a cell whose worker died; `device` (auto, cpu, cuda)
+    and `precision` (auto, fp32, bf16, fp16) are where and how a cell computes."""
+
+    num_cpus: float = 1.0
+    num_gpus: float = 0.0
+    max_retries: int = 2
+    device: str = "auto"
+    precision: str = "auto"
+
+    def runtime(self) -> Runtime:
+        from xner.train.runtime import Runtime
+
+        return Runtime(self.device, self.precision)
 
 
 @dataclass(frozen=True)
@@ -47,13 +71,22 @@ class GridSpec:
     adapt: Mapping[str, Any] = field(default_factory=dict)  # AdaptArgs (adapted-transfer)
     self_training: Mapping[str, Any] = field(default_factory=dict)  # SelfTrainArgs
     eval: Mapping[str, Any] = field(default_factory=dict)  # EvalSettings fields
-    out: Path | None = None  # default: models_dir()
+    out: Path | str | None = None  # a folder or a URI (str with ://); default: models_dir()
+    resources: Resources = Resources()
     source: str = "<grid>"
 
-    def out_dir(self) -> Path:
+    def store(self) -> CellStore:
+        """Where the cells are kept (`out`, else models_dir())."""
         from xner.config import models_dir
 
-        return self.out or models_dir()
+        return open_store(self.out or models_dir())
+
+    def out_dir(self) -> Path:
+        """The cells' folder on this machine (a grid whose `out` is a URI has none)."""
+        folder = self.store().folder
+        if folder is None:
+            raise GridError(f"{self.source}: out is a URI ({self.out}); it has no local folder")
+        return folder
 
     def cells(self) -> list[GridCell]:
         return [
@@ -115,7 +148,12 @@ class GridCell:
 
     @property
     def path(self) -> Path:
+        """The cell's folder on this machine (see `location` for a URI grid)."""
         return self.grid.out_dir() / self.key
+
+    @property
+    def location(self) -> str:
+        return self.grid.store().where(self.key)
 
     def run_config(self) -> Any:
         from xner.pairs import pair_languages
@@ -144,9 +182,13 @@ class GridCell:
         )
 
     def sibling(self, setting: str) -> GridCell | None:
-        """The trained cell of this grid with `setting` instead (else None)."""
+        """The trained cell of this grid with `setting` instead (else None). Only on a
+        filesystem: a URI grid's self-training cell trains its own teacher (same run id,
+        same results) rather than downloading one."""
         cell = GridCell(self.grid, self.pair, self.backbone, setting, self.seed)
-        return cell if cell.path != self.path and _trained(cell) else None
+        if cell.key == self.key or self.grid.store().folder is None:
+            return None
+        return cell if _trained(cell) else None
 
     def eval_settings(self) -> Any:
         from xner.evaluate.runner import EvalSettings
@@ -157,7 +199,7 @@ class GridCell:
             raise GridError(f"{self.grid.source}: eval: {error}") from None
 
     def finished(self) -> bool:
-        return (self.path / CELL_FILE).is_file()
+        return self.grid.store().has(self.key, CELL_FILE)
 
 
 @dataclass(frozen=True)
@@ -167,6 +209,7 @@ class CellOutcome:
     train_seconds: float
     eval_seconds: float
     error: str | None = None
+    duplicate: bool = False  # ran, but a finished copy got there first; ours was discarded
 
 
 def read_grid(path: Path | str) -> GridSpec:
@@ -187,7 +230,7 @@ def read_grid(path: Path | str) -> GridSpec:
 
 def grid_from_dict(data: Mapping[str, Any], source: str = "<grid>") -> GridSpec:
     known = {"name", "pairs", "backbones", "settings", "seeds", "perturbations"}
-    known |= {"train", "adapt", "self_training", "eval", "out"}
+    known |= {"train", "adapt", "self_training", "eval", "out", "resources"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise GridError(f"{source}: unknown field(s) {unknown}; known: {sorted(known)}")
@@ -202,7 +245,7 @@ def grid_from_dict(data: Mapping[str, Any], source: str = "<grid>") -> GridSpec:
             raise GridError(f"{source}: `{name}` must be a list")
         return tuple(str(v) for v in value)
 
-    for name in ("train", "adapt", "self_training", "eval"):
+    for name in ("train", "adapt", "self_training", "eval", "resources"):
         if not isinstance(data.get(name, {}), dict):
             raise GridError(f"{source}: `{name}` must be a mapping of fields")
     try:
@@ -220,7 +263,8 @@ def grid_from_dict(data: Mapping[str, Any], source: str = "<grid>") -> GridSpec:
         adapt=dict(data.get("adapt", {})),
         self_training=dict(data.get("self_training", {})),
         eval=dict(data.get("eval", {})),
-        out=Path(data["out"]) if data.get("out") else None,
+        out=_out(data.get("out")),
+        resources=_resources(data.get("resources", {}), source),
         source=source,
     )
     for cell in spec.cells():  # every cell's config must build before anything runs
@@ -229,10 +273,39 @@ def grid_from_dict(data: Mapping[str, Any], source: str = "<grid>") -> GridSpec:
     return spec
 
 
-def hardware() -> dict[str, Any]:
+def _out(value: Any) -> Path | str | None:
+    if not value:
+        return None
+    return str(value) if is_uri(str(value)) else Path(str(value)).expanduser()
+
+
+def _resources(data: Mapping[str, Any], source: str) -> Resources:
+    known = {f.name: f for f in fields(Resources)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise GridError(f"{source}: resources: unknown field(s) {unknown}; known: {list(known)}")
+    for name, value in data.items():
+        number = name not in ("device", "precision")
+        kinds = (int,) if name == "max_retries" else (int, float) if number else (str,)
+        if isinstance(value, bool) or not isinstance(value, kinds) or (number and value < 0):
+            what = "a string"
+            if number:
+                what = "an integer >= 0" if name == "max_retries" else "a number >= 0"
+            raise GridError(f"{source}: resources.{name}: {value!r} must be {what}")
+    resources = Resources(**data)
+    if resources.num_cpus <= 0:
+        raise GridError(f"{source}: resources.num_cpus must be > 0 (a cell needs a core)")
+    try:
+        resources.runtime()  # device and precision names
+    except XnerError as error:
+        raise GridError(f"{source}: resources: {error}") from None
+    return resources
+
+
+def hardware(runtime: Runtime | None = None) -> dict[str, Any]:
     import torch
 
-    return {
+    info: dict[str, Any] = {
         "machine": platform.machine(),
         "processor": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
@@ -240,42 +313,59 @@ def hardware() -> dict[str, Any]:
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         "python": platform.python_version(),
     }
+    return info | (runtime.to_dict() if runtime is not None else {})
 
 
 def run_cell(cell: GridCell) -> CellOutcome:
-    """Train (unless a checkpoint is there) and evaluate one cell; skip a finished one."""
+    """Train (unless a trained checkpoint is there) and evaluate one cell in a private
+    staging folder, write cell.json last, then publish the folder whole; skip a finished
+    cell. Safe to run twice at once or to kill at any point: the cell's name only ever
+    holds a complete folder, and the first finished copy wins."""
     from xner.evaluate.runner import evaluate_checkpoint
-    from xner.store import CheckpointError, read_config, write_json_atomic
+    from xner.gridstore import discard
+    from xner.store import CONFIG_FILE, CheckpointError, read_config, write_json_atomic
     from xner.train.run import train_run
 
-    if cell.finished():
+    store = cell.grid.store()
+    if store.has(cell.key, CELL_FILE):
         return CellOutcome(cell, skipped=True, train_seconds=0.0, eval_seconds=0.0)
-    started = time.perf_counter()
+    runtime = cell.grid.resources.runtime().resolved()
+    staged = store.staging(cell.key)
     try:
-        read_config(cell.path)
-        trained_here = False
-    except CheckpointError:
-        train_run(cell.run_config(), cell.path, overwrite=cell.path.exists())
-        trained_here = True
-    train_seconds = time.perf_counter() - started if trained_here else 0.0
-    started = time.perf_counter()
-    outcomes = evaluate_checkpoint(cell.path, cell.eval_settings())
-    eval_seconds = time.perf_counter() - started
-    write_json_atomic(
-        cell.path / CELL_FILE,
-        {
-            "grid": cell.grid.name,
-            "pair": cell.pair,
-            "backbone": cell.backbone,
-            "setting": cell.setting,
-            "seed": cell.seed,
-            "perturbations": [outcome.perturbation for outcome in outcomes],
-            "train_seconds": round(train_seconds, 2),
-            "eval_seconds": round(eval_seconds, 2),
-            "hardware": hardware(),
-        },
-    )
-    return CellOutcome(cell, False, train_seconds, eval_seconds)
+        trained = False
+        if store.has(cell.key, CONFIG_FILE):  # trained by an interrupted run: evaluate it
+            store.fetch(cell.key, staged)
+            try:
+                read_config(staged)
+                trained = True
+            except CheckpointError:
+                discard(staged)
+        started = time.perf_counter()
+        if not trained:
+            train_run(cell.run_config(), staged, runtime=runtime)
+        train_seconds = 0.0 if trained else time.perf_counter() - started
+        started = time.perf_counter()
+        outcomes = evaluate_checkpoint(staged, cell.eval_settings(), runtime=runtime)
+        eval_seconds = time.perf_counter() - started
+        write_json_atomic(
+            staged / CELL_FILE,
+            {
+                "grid": cell.grid.name,
+                "pair": cell.pair,
+                "backbone": cell.backbone,
+                "setting": cell.setting,
+                "seed": cell.seed,
+                "perturbations": [outcome.perturbation for outcome in outcomes],
+                "train_seconds": round(train_seconds, 2),
+                "eval_seconds": round(eval_seconds, 2),
+                "hardware": hardware(runtime),
+            },
+        )
+        placed = store.publish(staged, cell.key)
+    except BaseException:
+        discard(staged)
+        raise
+    return CellOutcome(cell, False, train_seconds, eval_seconds, duplicate=not placed)
 
 
 CellCallback = Callable[[CellOutcome, int, int], None]
@@ -288,38 +378,53 @@ def run_grid(
     on_cell: CellCallback | None = None,
     max_cells: int | None = None,
     keep_going: bool = True,
+    executor: Executor | None = None,
 ) -> list[CellOutcome]:
-    """Run every unfinished cell in order (at most `max_cells` of them; `cells`: only
-    these, e.g. from `spec.select`); a failing cell is reported with its error and the rest
-    go on (`keep_going`). Writes the summary CSV of the whole grid."""
+    """Run every unfinished cell (at most `max_cells` of them, the first in grid order;
+    `cells`: only these, e.g. from `spec.select`) on `executor` (default: local, one after
+    another). `on_cell(outcome, done, total)` sees each cell as it finishes; a failing
+    cell is reported with its error and the rest go on (`keep_going`). Returns the
+    outcomes in grid order and writes the summary CSV of the whole grid."""
+    from xner.executors import LocalExecutor
+
     cells = spec.cells() if cells is None else list(cells)
-    outcomes: list[CellOutcome] = []
-    ran = 0
-    for index, cell in enumerate(cells):
-        if max_cells is not None and ran >= max_cells and not cell.finished():
-            break
-        try:
-            outcome = run_cell(cell)
-        except XnerError as error:
-            if not keep_going:
-                raise
-            outcome = CellOutcome(cell, False, 0.0, 0.0, error=str(error))
-        ran += not outcome.skipped
-        outcomes.append(outcome)
+    total = len(cells)
+    if max_cells is not None:
+        cells = _first_unfinished(cells, max_cells)
+    done = 0
+
+    def report(outcome: CellOutcome) -> None:
+        nonlocal done
+        done += 1
         if on_cell is not None:
-            on_cell(outcome, index + 1, len(cells))
+            on_cell(outcome, done, total)
+
+    outcomes = (executor or LocalExecutor()).run(cells, report, keep_going=keep_going)
     write_summary(spec)
     return outcomes
+
+
+def _first_unfinished(cells: list[GridCell], limit: int) -> list[GridCell]:
+    """The cells up to (not including) the `limit + 1`-th unfinished one."""
+    chosen: list[GridCell] = []
+    todo = 0
+    for cell in cells:
+        if not cell.finished():
+            if todo >= limit:
+                break
+            todo += 1
+        chosen.append(cell)
+    return chosen
 
 
 def summary_rows(spec: GridSpec) -> list[dict[str, Any]]:
     """One row per finished cell and test set: F1 with its interval, drop against clean."""
     rows = []
+    store = spec.store()
     for cell in spec.cells():
         if not cell.finished():
             continue
-        for path in sorted((cell.path / "eval").glob("*.json")):
-            record = json.loads(path.read_text(encoding="utf-8"))
+        for record in store.eval_records(cell.key):
             result = record["result"]
             strict = result["scores"]["strict"]["overall"]
             interval = result.get("intervals", {}).get("strict", {}).get("micro_f1", {})
@@ -345,22 +450,19 @@ def summary_rows(spec: GridSpec) -> list[dict[str, Any]]:
     return rows
 
 
-def summary_path(spec: GridSpec) -> Path:
-    return spec.out_dir() / f"{spec.name}_{SUMMARY_FILE}"
+def summary_path(spec: GridSpec) -> str:
+    """Where the summary CSV goes: beside the cells (a path or a URI)."""
+    return spec.store().where(f"{spec.name}_{SUMMARY_FILE}")
 
 
-def write_summary(spec: GridSpec) -> Path:
-    from xner.store import write_text_atomic
-
+def write_summary(spec: GridSpec) -> str:
     rows = summary_rows(spec)
     buffer = io.StringIO()
     columns = list(rows[0]) if rows else ["pair", "backbone", "setting", "seed", "perturbation"]
     writer = csv.DictWriter(buffer, fieldnames=columns)
     writer.writeheader()
     writer.writerows(rows)
-    path = summary_path(spec)
-    write_text_atomic(path, buffer.getvalue())
-    return path
+    return spec.store().write_text(f"{spec.name}_{SUMMARY_FILE}", buffer.getvalue())
 
 
 def describe(cells: Iterable[GridCell]) -> list[dict[str, object]]:
@@ -374,4 +476,4 @@ def describe(cells: Iterable[GridCell]) -> list[dict[str, object]]:
 
 
 def _trained(cell: GridCell) -> bool:
-    return (cell.path / "config.json").is_file()
+    return cell.grid.store().has(cell.key, "config.json")

@@ -17,6 +17,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from xner.data.records import Sentence
 from xner.train.encode import LabelSpace, Window, bucket_batches, collate, encode, max_tokens
+from xner.train.runtime import Runtime
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +56,17 @@ def window_logits(
     windows: Sequence[Window],
     pad_id: int,
     batch_size: int,
+    runtime: Runtime | None = None,
 ) -> list[torch.Tensor]:
-    """Per window, the logits (words x labels) at each word's first subword."""
+    """Per window, the logits (words x labels) at each word's first subword, in fp32 on
+    the CPU. `runtime` (default: the model's device, fp32) sets the forward's precision;
+    the model must already be on its device."""
+    runtime = runtime or Runtime.of(model)
     out: list[torch.Tensor | None] = [None] * len(windows)
-    device = next(model.parameters()).device
     for batch in bucket_batches([len(w) for w in windows], batch_size, seed=None):
-        inputs = collate([windows[i] for i in batch], pad_id, with_labels=False)
-        logits = model(**{k: v.to(device) for k, v in inputs.items()}).logits.float().cpu()
+        inputs = runtime.put(collate([windows[i] for i in batch], pad_id, with_labels=False))
+        with runtime.autocast():
+            logits = model(**inputs).logits.float().cpu()
         for row, index in enumerate(batch):
             out[index] = logits[row, list(windows[index].first)]
     return [t for t in out if t is not None]
@@ -76,11 +81,13 @@ def predict(
     batch_size: int = 32,
     max_length: int | None = None,
     context: int | None = None,
+    runtime: Runtime | None = None,
 ) -> list[Prediction]:
     """Predictions for `sentences`, in their order.
 
     `max_length` (tokens per input, specials included) defaults to the model's limit;
-    `context` (subwords shared by neighbouring windows) to a quarter of it.
+    `context` (subwords shared by neighbouring windows) to a quarter of it; `runtime`
+    (default: where the model is, fp32) to `window_logits`.
     """
     labels = labels or model_labels(model)
     limit = max_length or max_tokens(model, tokenizer)
@@ -91,7 +98,7 @@ def predict(
     try:
         windows = encode(sentences, tokenizer, max_length=limit, context=context)
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        logits = window_logits(model, windows, pad, batch_size)
+        logits = window_logits(model, windows, pad, batch_size, runtime)
     finally:
         model.train(was_training)
     by_sentence: list[list[int]] = [[] for _ in sentences]

@@ -19,6 +19,7 @@ from typing import Any
 from xner.data.records import Sentence
 from xner.errors import XnerError
 from xner.evaluate.result import CLEAN, EvalInputs, EvalResult, compare, evaluate_predictions
+from xner.train.runtime import Runtime
 
 ALL = "all"
 
@@ -78,9 +79,11 @@ def evaluate_checkpoint(
     settings: EvalSettings | None = None,
     *,
     progress: ProgressCallback | None = None,
+    runtime: Runtime | None = None,
 ) -> list[EvalOutcome]:
     """Evaluate the checkpoint in `run_dir` on its setting's test set (the LRL test split)
-    and on each perturbation of it; writes eval/ and preds/ atomically."""
+    and on each perturbation of it; writes eval/ and preds/ atomically. `runtime`
+    (default: auto) is where and in what precision the model predicts."""
     from xner.data.resolve import load_split, wikiann_dataset
     from xner.evaluate.predict import predict
     from xner.perturb import Resources, resolve_steps
@@ -90,7 +93,9 @@ def evaluate_checkpoint(
     perturbations = expand_perturbations(settings.perturbations)
     for name in perturbations[1:]:
         resolve_steps(name)  # unknown kinds fail before the model loads
+    runtime = (runtime or Runtime()).resolved()
     model, tokenizer, config = load_checkpoint(run_dir)
+    model.to(runtime.torch_device)
     dataset = config.lrl_dataset or wikiann_dataset(config.lrl)
     test = load_split(dataset, config.lrl, "test", limit=settings.limit)
     if not test:
@@ -106,7 +111,9 @@ def evaluate_checkpoint(
         if progress is not None:
             progress(name, done, len(perturbations))
         sentences = test if name == CLEAN else _perturbed(test, name, settings.seed, resources)
-        predictions = predict(model, tokenizer, sentences, batch_size=settings.batch_size)
+        predictions = predict(
+            model, tokenizer, sentences, batch_size=settings.batch_size, runtime=runtime
+        )
         tags = [prediction.tags for prediction in predictions]
         result = evaluate_predictions(
             sentences,

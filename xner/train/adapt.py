@@ -35,6 +35,7 @@ from xner.data.records import Sentence
 from xner.errors import XnerError
 from xner.train.args import ArgsDict
 from xner.train.encode import Window, bucket_batches, encode, max_tokens, special_tokens
+from xner.train.runtime import Runtime
 
 ADAPT_METHODS = ("full", "lora")
 ADAPTATION_FILE = "adaptation.safetensors"
@@ -135,6 +136,10 @@ class MaskedBatch:
     attention_mask: torch.Tensor
     positions: torch.Tensor  # (masked, 2): row, column of each prediction target
     targets: torch.Tensor  # (masked,): original ids there
+
+    def to(self, device: torch.device) -> MaskedBatch:
+        fields = (self.input_ids, self.attention_mask, self.positions, self.targets)
+        return MaskedBatch(*(t.to(device) for t in fields))
 
 
 def _word_groups(window: Window, suffix: int) -> list[range]:
@@ -278,8 +283,10 @@ def merge_lora(encoder: nn.Module, factors: dict[str, torch.Tensor], scale: floa
             if name not in modules or f"{name}.A" not in factors or f"{name}.B" not in factors:
                 raise XnerError(f"LoRA adaptation factors for {name!r} do not fit this encoder")
             weight = modules[name].weight
+            # Computed where the factors are (the CPU, as stored), so a GPU-trained run
+            # merges the same bits as its reload.
             delta = (factors[f"{name}.B"].float() @ factors[f"{name}.A"].float()) * scale
-            weight.add_(delta.to(weight.dtype))
+            weight.add_(delta.to(weight.device, weight.dtype))
 
 
 # ---------------------------------------------------------------------------
@@ -302,14 +309,22 @@ def _encoder(model: PreTrainedModel) -> nn.Module:
 
 
 @torch.no_grad()
-def eval_mlm_loss(encoder: nn.Module, head: nn.Module, batches: Sequence[MaskedBatch]) -> float:
-    """Mean MLM loss over fixed masked batches (the same masks before and after)."""
+def eval_mlm_loss(
+    encoder: nn.Module,
+    head: nn.Module,
+    batches: Sequence[MaskedBatch],
+    runtime: Runtime | None = None,
+) -> float:
+    """Mean MLM loss over fixed masked batches (the same masks before and after), on
+    the device the batches are on."""
+    runtime = runtime or Runtime.of(encoder)
     was_training = encoder.training
     encoder.eval()
     head.eval()
     total, count = 0.0, 0
     for batch in batches:
-        loss = _mlm_loss(encoder, head, batch)
+        with runtime.autocast():
+            loss = _mlm_loss(encoder, head, batch)
         total += float(loss) * len(batch.targets)
         count += len(batch.targets)
     encoder.train(was_training)
@@ -333,13 +348,19 @@ def adapt(
     backbone: str,
     seed: int,
     progress: Callable[[dict[str, Any]], None] | None = None,
+    runtime: Runtime | None = None,
 ) -> AdaptResult:
     """MLM-adapt `model`'s encoder in place on `sentences` (tokens; tags ignored).
 
     Leaves the encoder in its adapted state (LoRA merged, full weights fp16-rounded),
-    every parameter trainable again, and returns what to store.
+    every parameter trainable again, and returns what to store (on the CPU). `runtime`
+    (default: auto) places the model and sets the precision; masks are drawn on the CPU,
+    so they do not depend on the device.
     """
     from xner.train.finetune import set_seed
+
+    runtime = (runtime or Runtime()).resolved()
+    device = runtime.torch_device
 
     if tokenizer.mask_token_id is None:
         raise XnerError(f"backbone {backbone!r}: its tokenizer has no mask token; MLM needs one")
@@ -350,6 +371,8 @@ def adapt(
     set_seed(seed)
     encoder = _encoder(model)
     head, pretrained = mlm_head(model, backbone)
+    model.to(device)
+    head.to(device)  # its decoder is the model's embedding matrix, already moved
     limit = min(args.max_length, max_tokens(model, tokenizer))
     unlabelled = [s if s.tags is None else s.with_content(s.tokens, None) for s in sentences]
     windows = encode(unlabelled, tokenizer, max_length=limit)
@@ -364,7 +387,7 @@ def adapt(
     eval_generator = torch.Generator().manual_seed(seed + 1)
     eval_windows = windows[:EVAL_WINDOWS]
     eval_batches = [
-        masked([eval_windows[i] for i in batch], eval_generator)
+        masked([eval_windows[i] for i in batch], eval_generator).to(device)
         for batch in bucket_batches([len(w) for w in eval_windows], args.batch_size, seed=None)
     ]
 
@@ -374,7 +397,7 @@ def adapt(
     hooks = []
     if args.method == "lora":
         for name, linear in _lora_targets(encoder, args.lora_targets).items():
-            loras[name] = LoraDelta(linear, args.lora_r, args.lora_alpha)
+            loras[name] = LoraDelta(linear, args.lora_r, args.lora_alpha).to(device)
             hooks.append(linear.register_forward_hook(loras[name].hook))
         trainable = [p for delta in loras.values() for p in delta.parameters()]
     else:
@@ -391,7 +414,8 @@ def adapt(
     scheduler = get_linear_schedule_with_warmup(
         optimizer, math.ceil(args.steps * args.warmup_ratio), args.steps
     )
-    before = eval_mlm_loss(encoder, head, eval_batches)
+    before = eval_mlm_loss(encoder, head, eval_batches, runtime)
+    scaler = runtime.grad_scaler()
     generator = torch.Generator().manual_seed(seed)
     log: list[dict[str, Any]] = []
     started = time.perf_counter()
@@ -403,10 +427,19 @@ def adapt(
             for batch in bucket_batches(
                 [len(w) for w in windows], args.batch_size, seed=seed + epoch
             ):
-                loss = _mlm_loss(encoder, head, masked([windows[i] for i in batch], generator))
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(trainable + head_params, 1.0)
-                optimizer.step()
+                inputs = masked([windows[i] for i in batch], generator).to(device)
+                with runtime.autocast():
+                    loss = _mlm_loss(encoder, head, inputs)
+                if scaler is None:
+                    loss.backward()
+                    torch.nn.utils.clip_grad_norm_(trainable + head_params, 1.0)
+                    optimizer.step()
+                else:  # fp16: as in train_loop
+                    scaler.scale(loss).backward()
+                    scaler.unscale_(optimizer)
+                    torch.nn.utils.clip_grad_norm_(trainable + head_params, 1.0)
+                    scaler.step(optimizer)
+                    scaler.update()
                 scheduler.step()
                 optimizer.zero_grad(set_to_none=True)
                 step += 1
@@ -423,7 +456,7 @@ def adapt(
                 if step >= args.steps:
                     break
             epoch += 1
-        after = eval_mlm_loss(encoder, head, eval_batches)
+        after = eval_mlm_loss(encoder, head, eval_batches, runtime)
     finally:
         for hook in hooks:
             hook.remove()
@@ -433,8 +466,8 @@ def adapt(
     if args.method == "lora":
         tensors = {}
         for name, delta in loras.items():
-            tensors[f"{name}.A"] = delta.A.detach().clone().contiguous()
-            tensors[f"{name}.B"] = delta.B.detach().clone().contiguous()
+            tensors[f"{name}.A"] = delta.A.detach().clone().cpu().contiguous()
+            tensors[f"{name}.B"] = delta.B.detach().clone().cpu().contiguous()
         scale = args.lora_alpha / args.lora_r
         meta["scale"] = repr(scale)
         merge_lora(encoder, tensors, scale)
@@ -445,7 +478,7 @@ def adapt(
                 if parameter.requires_grad:
                     rounded = parameter.detach().half()
                     parameter.copy_(rounded.float())  # what the fp16 file will rebuild
-                    tensors[name] = rounded.contiguous()
+                    tensors[name] = rounded.cpu().contiguous()
     for parameter in model.parameters():
         parameter.requires_grad = True
     log.append(

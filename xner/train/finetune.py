@@ -24,6 +24,7 @@ from xner.data.tags import spans
 from xner.errors import XnerError
 from xner.train.args import ArgsDict
 from xner.train.encode import LabelSpace, bucket_batches, collate, encode, max_tokens
+from xner.train.runtime import Runtime
 
 # ---------------------------------------------------------------------------
 # Arguments
@@ -243,24 +244,33 @@ def dev_scores(
     max_length: int,
     batch_size: int,
     with_f1: bool,
+    runtime: Runtime | None = None,
 ) -> dict[str, float]:
     """Token-level loss on the dev set (first subwords), and span F1 when asked."""
+    runtime = runtime or Runtime.of(model)
     was_training = model.training
     model.eval()
     windows = encode(dev, tokenizer, max_length=max_length, labels=labels)
     pad = tokenizer.pad_token_id or 0
     total, count = 0.0, 0
     for batch in bucket_batches([len(w) for w in windows], batch_size, seed=None):
-        inputs = collate([windows[i] for i in batch], pad)
+        inputs = runtime.put(collate([windows[i] for i in batch], pad))
         n = int((inputs["labels"] != -100).sum())
-        total += float(model(**inputs).loss) * n
+        with runtime.autocast():
+            total += float(model(**inputs).loss) * n
         count += n
     scores = {"loss": total / max(count, 1)}
     if with_f1:
         from xner.evaluate.predict import predict
 
         predictions = predict(
-            model, tokenizer, dev, labels=labels, batch_size=batch_size, max_length=max_length
+            model,
+            tokenizer,
+            dev,
+            labels=labels,
+            batch_size=batch_size,
+            max_length=max_length,
+            runtime=runtime,
         )
         scores["f1"] = span_f1([s.tags or () for s in dev], [p.tags for p in predictions])
     model.train(was_training)
@@ -286,7 +296,9 @@ def start_training(
 
 LossFn = Callable[[PreTrainedModel, list[int]], tuple[torch.Tensor, dict[str, Any]]]
 """One step: the loss on the training items at these indices, and extra log fields (put
-right after `loss` in the step's record, e.g. the student's `gold_loss` / `soft_loss`)."""
+right after `loss` in the step's record, e.g. the student's `gold_loss` / `soft_loss`).
+It puts its batch on the model's device; `train_loop` runs it under the runtime's
+autocast."""
 
 
 def _epoch_fraction(step: int, epoch: int, per_epoch: int) -> float:
@@ -305,6 +317,7 @@ def train_loop(
     dev: Sequence[Sentence] | None = None,
     progress: ProgressCallback | None = None,
     epoch_fraction: Callable[[int, int, int], float] = _epoch_fraction,
+    runtime: Runtime | None = None,
 ) -> TrainResult:
     """The loop `finetune` and the self-training student share.
 
@@ -314,8 +327,12 @@ def train_loop(
     LayerNorm weights), linear warmup and decay, gradient clipping; dev checks every
     `args.eval_steps` (default: each epoch) and at the last step, with early stopping that
     keeps the best check's weights. `epoch_fraction(step, epoch, per_epoch)` gives the
-    logged epoch (before rounding).
+    logged epoch (before rounding). `runtime` (default: auto) places the model and sets
+    the forward pass's precision; fp16 scales the loss (GradScaler).
     """
+    runtime = (runtime or Runtime()).resolved()
+    model.to(runtime.torch_device)
+    scaler = runtime.grad_scaler()
     batch_size = args.per_device_train_batch_size
     per_epoch = math.ceil(len(lengths) / batch_size)
     total_steps = (
@@ -353,10 +370,18 @@ def train_loop(
     epoch = 0
     while not stop:
         for batch in bucket_batches(lengths, batch_size, seed=args.seed + epoch):
-            loss, extra = loss_fn(model, batch)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(decay + no_decay, args.max_grad_norm)
-            optimizer.step()
+            with runtime.autocast():
+                loss, extra = loss_fn(model, batch)
+            if scaler is None:
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(decay + no_decay, args.max_grad_norm)
+                optimizer.step()
+            else:
+                scaler.scale(loss).backward()
+                scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
+                torch.nn.utils.clip_grad_norm_(decay + no_decay, args.max_grad_norm)
+                scaler.step(optimizer)  # skipped when the scaled gradients overflowed
+                scaler.update()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
             step += 1
@@ -382,6 +407,7 @@ def train_loop(
                     max_length=max_length,
                     batch_size=args.per_device_eval_batch_size,
                     with_f1=metric == "f1",
+                    runtime=runtime,
                 )
                 log.append({"step": step, "dev": dev_result})
                 if best is None or better(dev_result[metric], best[metric]):
@@ -426,12 +452,14 @@ def finetune(
     *,
     dev: Sequence[Sentence] | None = None,
     progress: ProgressCallback | None = None,
+    runtime: Runtime | None = None,
 ) -> TrainResult:
     """Fine-tune `model` (a token-classification model with `len(labels)` outputs).
 
     Seeds are set from `args.seed` here; seed again before building the model so its
-    new head starts the same way too (`train_run` does).
+    new head starts the same way too (`train_run` does). `runtime`: see `train_loop`.
     """
+    runtime = (runtime or Runtime()).resolved()
     start_training(model, labels, args)
     model = get_method(args.method).prepare(model, args)
     if args.max_train_sentences is not None:
@@ -443,7 +471,7 @@ def finetune(
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
 
     def loss_fn(model: PreTrainedModel, batch: list[int]) -> tuple[torch.Tensor, dict[str, Any]]:
-        return model(**collate([windows[i] for i in batch], pad)).loss, {}
+        return model(**runtime.put(collate([windows[i] for i in batch], pad))).loss, {}
 
     return train_loop(
         model,
@@ -455,4 +483,5 @@ def finetune(
         max_length=limit,
         dev=dev,
         progress=progress,
+        runtime=runtime,
     )

@@ -15,6 +15,7 @@ from xner.errors import XnerError
 from xner.train.encode import LabelSpace
 from xner.train.finetune import ProgressCallback, finetune, set_seed, set_threads
 from xner.train.runconfig import RunConfig, data_hash, get_setting, require_implemented
+from xner.train.runtime import Runtime
 
 if TYPE_CHECKING:  # xner.evaluate.predict imports xner.train.encode: no cycle at runtime
     from xner.evaluate.predict import Prediction
@@ -59,15 +60,19 @@ def train_run(
     progress: ProgressCallback | None = None,
     *,
     overwrite: bool = False,
+    runtime: Runtime | None = None,
 ) -> Path:
     """Train `config` and save it to `out_dir` (default `models_dir()/<name>`).
 
     `max_train_sentences` caps each training split separately (so `combined` keeps the
     same share of both languages); the dev sets are used when early stopping is on.
+    `runtime` (default: auto) is where and in what precision it trains; it is recorded in
+    the train log, not in the config (the run id does not depend on it).
     """
     from xner.store import save_checkpoint
 
-    trained = train_model(config, progress)
+    trained = train_model(config, progress, runtime)
+    trained.model.cpu()  # saved from the CPU as always, wherever it trained
     return save_checkpoint(
         trained.model,
         trained.config,
@@ -102,7 +107,7 @@ def _unlabelled(config: RunConfig, cap: int | None) -> tuple[str, list[Sentence]
 
 
 def _teacher(
-    config: RunConfig, progress: ProgressCallback | None
+    config: RunConfig, progress: ProgressCallback | None, runtime: Runtime
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, str, list[dict[str, Any]]]:
     """The teacher model, its tokenizer, its run id and a log of where it came from."""
     path = config.self_training.teacher
@@ -121,7 +126,7 @@ def _teacher(
         info |= {"hrl": run.hrl, "lrl": run.lrl}
         return model, tokenizer, run.run_id, [info]
     # The same args as a transfer run: its run id equals that run's, had it been trained.
-    teacher = train_model(replace(config, setting="transfer", data_hashes={}), progress)
+    teacher = train_model(replace(config, setting="transfer", data_hashes={}), progress, runtime)
     from xner.backbones import load_tokenizer
 
     info = {"phase": "teacher", "source": "trained in this run", "run_id": teacher.config.run_id}
@@ -133,11 +138,15 @@ def _teacher(
     return teacher.model, load_tokenizer(config.backbone), teacher.config.run_id, [info, *steps]
 
 
-def train_model(config: RunConfig, progress: ProgressCallback | None = None) -> TrainedRun:
+def train_model(
+    config: RunConfig, progress: ProgressCallback | None = None, runtime: Runtime | None = None
+) -> TrainedRun:
     """Train `config` in memory (`train_run` saves it): read the splits, adapt or
-    distil as the setting says, fine-tune."""
+    distil as the setting says, fine-tune (on `runtime`, default auto)."""
     from xner.backbones import load_tokenizer
     from xner.store import build_model
+
+    runtime = (runtime or Runtime()).resolved()
 
     setting = get_setting(config.setting)
     require_implemented(setting)
@@ -161,7 +170,9 @@ def train_model(config: RunConfig, progress: ProgressCallback | None = None) -> 
     if setting.name == "self-training":
         key, text = _unlabelled(config, config.self_training.max_unlabelled_sentences)
         hashes[key] = data_hash(text)
-        teacher_model, teacher_tokenizer, teacher_id, extra_log = _teacher(config, progress)
+        teacher_model, teacher_tokenizer, teacher_id, extra_log = _teacher(
+            config, progress, runtime
+        )
         hashes["teacher"] = teacher_id
         teacher = (teacher_model, teacher_tokenizer)
     config = config.with_data(hashes)
@@ -169,14 +180,20 @@ def train_model(config: RunConfig, progress: ProgressCallback | None = None) -> 
     set_seed(args.seed)  # the new head's initialisation depends on it
     model = build_model(config.backbone, labels)
     tokenizer = load_tokenizer(config.backbone)
-    first = {"run_id": config.run_id, "train_sentences": len(train)}
+    first = {"run_id": config.run_id, "train_sentences": len(train), **runtime.to_dict()}
     adaptation = None
     if setting.name == "adapted-transfer":
         from xner.train.adapt import adapt
 
         first["adapt_sentences"] = len(text)
         adaptation = adapt(
-            model, tokenizer, text, config.adapt, backbone=config.backbone, seed=args.seed
+            model,
+            tokenizer,
+            text,
+            config.adapt,
+            backbone=config.backbone,
+            seed=args.seed,
+            runtime=runtime,
         )
         extra_log = adaptation.log  # the NER head, drawn above, is untouched by it
     if teacher is not None:
@@ -190,8 +207,9 @@ def train_model(config: RunConfig, progress: ProgressCallback | None = None) -> 
             labels,
             temperature=config.self_training.temperature,
             batch_size=args.per_device_eval_batch_size,
+            runtime=runtime,
         )
-        del teacher
+        del teacher, teacher_model  # frees its (GPU) memory for the student
         gold = train if config.self_training.hrl_gold else []
         result = train_student(
             model,
@@ -204,9 +222,19 @@ def train_model(config: RunConfig, progress: ProgressCallback | None = None) -> 
             config.self_training,
             dev=dev or None,
             progress=progress,
+            runtime=runtime,
         )
     else:
-        result = finetune(model, tokenizer, train, labels, args, dev=dev or None, progress=progress)
+        result = finetune(
+            model,
+            tokenizer,
+            train,
+            labels,
+            args,
+            dev=dev or None,
+            progress=progress,
+            runtime=runtime,
+        )
     log = [first, *extra_log, *result.log]
     return TrainedRun(result.model, config, labels, log, adaptation)
 

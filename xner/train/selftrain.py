@@ -37,6 +37,7 @@ from xner.train.finetune import (
     start_training,
     train_loop,
 )
+from xner.train.runtime import Runtime
 
 EVAL_WINDOWS = 64  # soft windows the before/after distillation loss is measured on
 
@@ -86,12 +87,17 @@ def soft_labels(
     temperature: float = 1.0,
     batch_size: int = 64,
     max_length: int | None = None,
+    runtime: Runtime | None = None,
 ) -> list[torch.Tensor]:
     """Per sentence, the teacher's (words x labels) probabilities at first subwords.
 
-    Disjoint windows (as in training) see every word exactly once.
+    Disjoint windows (as in training) see every word exactly once. The teacher runs on
+    `runtime`'s device (default: auto) and precision; the probabilities come back on the
+    CPU in fp32.
     """
     from xner.evaluate.predict import model_labels, window_logits
+
+    runtime = (runtime or Runtime()).resolved()
 
     own = model_labels(teacher)
     if own != labels:
@@ -104,8 +110,9 @@ def soft_labels(
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     was_training = teacher.training
     teacher.eval()
+    teacher.to(runtime.torch_device)
     try:
-        logits = window_logits(teacher, windows, pad, batch_size)
+        logits = window_logits(teacher, windows, pad, batch_size, runtime)
     finally:
         teacher.train(was_training)
     out = [torch.zeros((len(s.tokens), len(labels))) for s in sentences]
@@ -143,9 +150,10 @@ def _items(
     return gold_items, soft_items
 
 
-def _batch(
-    items: Sequence[_Item], pad: int, n_labels: int
-) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor, torch.Tensor]:
+_Batch = tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+def _batch(items: Sequence[_Item], pad: int, n_labels: int) -> _Batch:
     """Inputs, target distributions (batch x width x labels), gold and soft position masks."""
     inputs = collate([item.window for item in items], pad, with_labels=False)
     rows, width = inputs["input_ids"].shape
@@ -189,17 +197,31 @@ def _losses(
     return loss, gold_loss, soft_loss
 
 
+def _on(runtime: Runtime, batch: _Batch) -> _Batch:
+    """`_batch`'s tensors on the runtime's device."""
+    inputs, targets, gold, soft = batch
+    moved = runtime.put({"targets": targets, "gold": gold, "soft": soft})
+    return runtime.put(inputs), moved["targets"], moved["gold"], moved["soft"]
+
+
 @torch.no_grad()
 def distillation_loss(
-    model: PreTrainedModel, items: Sequence[_Item], pad: int, n_labels: int, batch_size: int
+    model: PreTrainedModel,
+    items: Sequence[_Item],
+    pad: int,
+    n_labels: int,
+    batch_size: int,
+    runtime: Runtime | None = None,
 ) -> float:
     """Mean KL(teacher || student) over the soft words of `items`."""
+    runtime = runtime or Runtime.of(model)
     was_training = model.training
     model.eval()
     total, count = 0.0, 0
     for batch in bucket_batches([len(i.window) for i in items], batch_size, seed=None):
-        inputs, targets, gold, soft = _batch([items[i] for i in batch], pad, n_labels)
-        _, _, kl = _losses(model, inputs, targets, gold, soft, 1.0)
+        inputs, targets, gold, soft = _on(runtime, _batch([items[i] for i in batch], pad, n_labels))
+        with runtime.autocast():
+            _, _, kl = _losses(model, inputs, targets, gold, soft, 1.0)
         n = int(soft.sum())
         total += (kl or 0.0) * n
         count += n
@@ -219,17 +241,20 @@ def train_student(
     *,
     dev: Sequence[Sentence] | None = None,
     progress: ProgressCallback | None = None,
+    runtime: Runtime | None = None,
 ) -> TrainResult:
     """Train the student on `soft` targets for `unlabelled` (plus `gold` when given).
 
     The loop is `finetune`'s (`train_loop`): AdamW, linear warmup and decay, clipping,
     seeded length-bucketed batches, optional dev checks and early stopping on dev loss /
-    F1; only the batches and the loss differ.
+    F1; only the batches and the loss differ. `runtime`: see `train_loop`.
     """
+    runtime = (runtime or Runtime()).resolved()
     start_training(model, labels, args, who="student")
     if len(soft) != len(unlabelled):
         raise XnerError("soft labels and unlabelled sentences differ in number")
     model = get_method(args.method).prepare(model, args)
+    model.to(runtime.torch_device)
     limit = args.max_length or max_tokens(model, tokenizer)
     gold_items, soft_items = _items(gold, unlabelled, soft, tokenizer, labels, limit)
     items = gold_items + soft_items
@@ -238,10 +263,13 @@ def train_student(
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     n_labels = len(labels)
     eval_items = soft_items[:EVAL_WINDOWS]
-    before = distillation_loss(model, eval_items, pad, n_labels, args.per_device_eval_batch_size)
+    eval_batch = args.per_device_eval_batch_size
+    before = distillation_loss(model, eval_items, pad, n_labels, eval_batch, runtime)
 
     def loss_fn(model: PreTrainedModel, batch: list[int]) -> tuple[torch.Tensor, dict[str, Any]]:
-        inputs, targets, gold_mask, soft_mask = _batch([items[i] for i in batch], pad, n_labels)
+        inputs, targets, gold_mask, soft_mask = _on(
+            runtime, _batch([items[i] for i in batch], pad, n_labels)
+        )
         loss, gold_loss, soft_loss = _losses(
             model, inputs, targets, gold_mask, soft_mask, options.soft_weight
         )
@@ -262,11 +290,10 @@ def train_student(
         progress=progress,
         # step / per_epoch, as this loop has always logged it (the same up to float rounding)
         epoch_fraction=lambda step, epoch, per_epoch: step / per_epoch,
+        runtime=runtime,
     )
     started = time.perf_counter()
-    after = distillation_loss(
-        result.model, eval_items, pad, n_labels, args.per_device_eval_batch_size
-    )
+    after = distillation_loss(result.model, eval_items, pad, n_labels, eval_batch, runtime)
     result.train_seconds += time.perf_counter() - started
     result.log.append(
         {
