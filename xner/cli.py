@@ -273,7 +273,9 @@ def evaluate_command(
     ] = None,
     limit: Annotated[int | None, typer.Option(help="First N test sentences only.")] = None,
     seed: Annotated[int, typer.Option(help="Perturbation and bootstrap seed.")] = 0,
-    resamples: Annotated[int, typer.Option(help="Bootstrap resamples (0: none).")] = 1000,
+    resamples: Annotated[
+        int, typer.Option(min=1, help="Bootstrap resamples for the intervals (fewer: faster).")
+    ] = 1000,
 ) -> None:
     """Evaluate a checkpoint on the clean LRL test set and each perturbation of it."""
     from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
