@@ -19,6 +19,7 @@ from xner.results import (
     local_overlaps,
     options,
     overlap_points,
+    provenance,
     reference_drops,
     reference_overlaps,
     results_signature,
@@ -84,6 +85,8 @@ if not (table["perturbation"] != CLEAN).any():
         "finished runs without retraining."
     )
     st.stop()
+
+st.caption(f"What produced these results: {provenance(table)}")
 
 left, middle, right = st.columns(3)
 backbones = left.multiselect("Backbones", options(table, "backbone"), default=None, key="backbones")

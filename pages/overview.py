@@ -15,6 +15,7 @@ from xner.results import (
     headline_rows,
     load_results,
     local_overlaps,
+    provenance,
     results_signature,
 )
 from xner.viz.figures import headline_figure, reference_f1_figure
@@ -26,9 +27,10 @@ def cached_catalog_rows(directory: str) -> list[dict[str, object]]:
 
 
 @st.cache_data(show_spinner=False)
-def cached_headline(directory: str, signature: tuple) -> pd.DataFrame:
+def cached_headline(directory: str, signature: tuple) -> tuple[pd.DataFrame, str]:
     # `signature` (file mtimes) is the cache key: a new evaluation invalidates it.
-    return headline_rows(load_results(directory))
+    table = load_results(directory)
+    return headline_rows(table), provenance(table)
 
 
 @st.cache_data(show_spinner="Answering the study's questions from the runs…")
@@ -60,12 +62,12 @@ st.caption(f"Local data directory: `{data_dir()}` (set `XNER_DATA_DIR` to change
 st.dataframe(cached_catalog_rows(str(data_dir())), hide_index=True, width="stretch")
 
 runs_dir = str(models_dir())
-headline = cached_headline(runs_dir, results_signature(runs_dir))
+headline, source = cached_headline(runs_dir, results_signature(runs_dir))
 if not headline.empty:
     st.subheader("This project's runs")
     st.caption(
         f"From the evaluated runs in `{runs_dir}` (`XNER_MODELS_DIR`). Perturbed = mean F1 "
-        "over the perturbation kinds each run was tested on; see the degradation browser."
+        "over the perturbation kinds each run was tested on; see the degradation browser. " + source
     )
     st.plotly_chart(headline_figure(headline), width="stretch", key="headline")
     st.subheader("Headline findings")

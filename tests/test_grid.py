@@ -192,3 +192,20 @@ def test_grid_command_runs_only_the_selected_cells(pipeline_env, tmp_path):
     assert ran == ["es-gl_transfer_full_tiny_seed42"]
     bad = CliRunner().invoke(app, ["grid", str(config), "--pair", "xx-yy"])
     assert isinstance(bad.exception, GridError) and "not in the grid" in str(bad.exception)
+
+
+def test_status_rows_carry_wall_times_and_hardware_of_finished_cells(pipeline_env, tmp_path):
+    from xner.grid import describe
+
+    spec = grid(tmp_path, settings=["native", "transfer"], perturbations=[])
+    run_grid(spec, cells=spec.select(settings=["native"]))
+    done, todo = describe(spec.cells())
+    assert done["state"] == "done" and isinstance(done["train s"], int)
+    assert isinstance(done["eval s"], int) and str(done["ran on"]).startswith("CPU×")
+    assert todo == {
+        "cell": todo["cell"],
+        "state": "todo",
+        "train s": None,
+        "eval s": None,
+        "ran on": None,
+    }

@@ -275,3 +275,22 @@ def test_two_hundred_runs_load_fast(tmp_path: Path) -> None:
     print(f"200 runs x 3 evals: first load {first:.3f} s, cached {again:.3f} s")
     # generous bounds for a shared CI core; the numbers are printed for the report
     assert first < 5 and again < 1.5
+
+
+def test_provenance_names_backbones_methods_sizes_and_split() -> None:
+    from xner.results import provenance
+
+    rows = pd.DataFrame(
+        {
+            "run_path": ["a", "a", "b", "c"],
+            "backbone": ["e5", "e5", "e5", "scratch-char"],
+            "method": ["lora", "lora", "lora", "full"],
+            "test_set": ["panx/fa/test", "panx/fa/test", "panx/hi/test", "panx/fa/test"],
+            "perturbation": ["clean", "p1", "clean", "clean"],
+            "n_sentences": [2000, 2000, 1000, 2000],
+        }
+    )
+    text = provenance(rows)
+    assert text.startswith("3 runs; backbones: e5 (lora), scratch-char (full); 2 test sets")
+    assert "(1,000–2,000 sentences each)" in text and "labelled dev file" in text
+    assert provenance(rows.iloc[0:0]) == "No evaluated runs."

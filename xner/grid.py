@@ -466,13 +466,28 @@ def write_summary(spec: GridSpec) -> str:
 
 
 def describe(cells: Iterable[GridCell]) -> list[dict[str, object]]:
-    return [
-        {
-            "cell": cell.key,
-            "state": "done" if cell.finished() else ("trained" if _trained(cell) else "todo"),
-        }
-        for cell in cells
-    ]
+    """Each cell's state, and for finished ones their wall times and where they ran."""
+    rows: list[dict[str, object]] = []
+    for cell in cells:
+        facts = cell.grid.store().cell_facts(cell.key)
+        state = "done" if facts else ("trained" if _trained(cell) else "todo")
+        hardware = (facts or {}).get("hardware", {})
+        rows.append(
+            {
+                "cell": cell.key,
+                "state": state,
+                "train s": _seconds((facts or {}).get("train_seconds")),
+                "eval s": _seconds((facts or {}).get("eval_seconds")),
+                "ran on": (
+                    f"{hardware.get('cuda') or 'CPU'}×{hardware.get('cpus')}" if hardware else None
+                ),
+            }
+        )
+    return rows
+
+
+def _seconds(value: object) -> int | None:
+    return round(value) if isinstance(value, int | float) else None
 
 
 def _trained(cell: GridCell) -> bool:

@@ -96,6 +96,16 @@ class CellStore(ABC):
         """Move the finished folder `staged` into place as cell `key`; False (and `staged`
         discarded) when a finished copy is already there."""
 
+    def cell_facts(self, key: str) -> dict[str, Any] | None:
+        """Cell `key`'s cell.json (timings, hardware), or None before it finished."""
+        if not self.has(key, CELL_FILE):
+            return None
+        return json.loads(self.read_bytes(key, CELL_FILE))
+
+    @abstractmethod
+    def read_bytes(self, key: str, name: str) -> bytes:
+        """The file `name` of cell `key`."""
+
     @abstractmethod
     def eval_records(self, key: str) -> list[dict[str, Any]]:
         """Cell `key`'s eval/*.json records, sorted by file name."""
@@ -146,6 +156,9 @@ class FolderStore(CellStore):
             except FileNotFoundError:
                 continue
             discard(aside)
+
+    def read_bytes(self, key: str, name: str) -> bytes:
+        return (self.root / key / name).read_bytes()
 
     def eval_records(self, key: str) -> list[dict[str, Any]]:
         return [
@@ -199,6 +212,9 @@ class UriStore(CellStore):
             self.fs.put_file(str(local), remote)
         discard(staged)
         return True
+
+    def read_bytes(self, key: str, name: str) -> bytes:
+        return bytes(self.fs.cat_file(self._remote(key, name)))
 
     def eval_records(self, key: str) -> list[dict[str, Any]]:
         return [

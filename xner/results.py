@@ -637,6 +637,31 @@ def ours_split_label() -> str:
     return f"xner: PAN-X {policy.name} split (test = the labelled dev file)"
 
 
+def provenance(table: pd.DataFrame) -> str:
+    """What produced the results in `table`, in one line: backbones with their training
+    methods, test sets, how many sentences each was scored on, and the split."""
+    if table.empty:
+        return "No evaluated runs."
+    runs = table.drop_duplicates("run_path")
+    methods = runs.groupby("backbone")["method"].agg(lambda m: "/".join(sorted(set(m))))
+    backbones = ", ".join(f"{name} ({method})" for name, method in methods.items())
+    test_sets = sorted(set(table["test_set"]))
+    datasets = sorted({t.split("/")[0] for t in test_sets})
+    sizes = table.loc[table["perturbation"] == CLEAN, "n_sentences"]
+    size = (
+        f"{int(sizes.min()):,}–{int(sizes.max()):,}"
+        if not sizes.empty and sizes.min() != sizes.max()
+        else (f"{int(sizes.max()):,}" if not sizes.empty else "?")
+    )
+    text = (
+        f"{len(runs)} runs; backbones: {backbones}; {len(test_sets)} test sets "
+        f"({size} sentences each)."
+    )
+    if "panx" in datasets:
+        text += f" Split — {ours_split_label()}."
+    return text
+
+
 def reference_comparison(
     table: pd.DataFrame,
     *,

@@ -36,6 +36,8 @@ def test_renders_heatmap_bars_scatter_and_table(runs: Path) -> None:
     table = at.dataframe[0].value
     assert set(table["perturbation"]) == {"clean", "p1", "mask"}
     assert set(table["setting"]) == {"native", "transfer"}
+    source = next(c.value for c in at.caption if c.value.startswith("What produced"))
+    assert "2 runs; backbones: tiny (full)" in source and "PAN-X" in source
 
 
 def test_widgets_change_the_view(runs: Path) -> None:
