@@ -4,6 +4,8 @@ scaler), so the GPU code path is exercised here."""
 
 from __future__ import annotations
 
+import os
+
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -103,3 +105,19 @@ def test_adaptation_and_self_training_run_in_bf16(setting: str, env: dict[str, P
     path = train_run(config(setting), env["models"] / setting, runtime=Runtime("cpu", "bf16"))
     assert read_log(path)[0]["precision"] == "bf16"
     assert (path / "config.json").is_file()
+
+
+def test_thread_count_follows_omp_num_threads_where_set(monkeypatch) -> None:
+    import torch
+
+    from xner.train.finetune import set_threads
+
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setenv("OMP_NUM_THREADS", "1")
+        assert set_threads() == 1 and torch.get_num_threads() == 1  # e.g. a 1-CPU Ray task
+        monkeypatch.setenv("OMP_NUM_THREADS", "not a number")  # ignored: every core
+        assert set_threads() == len(os.sched_getaffinity(0))
+        assert set_threads(3) == 3  # an explicit train.num_threads wins
+    finally:
+        torch.set_num_threads(before)

@@ -100,12 +100,16 @@ def set_seed(seed: int) -> None:
 
 def set_threads(num_threads: int | None = None) -> int:
     """Use the cores this process may run on (intra-op only; inter-op pools on a small
-    machine only contend with it)."""
+    machine only contend with it), at most $OMP_NUM_THREADS where that is set (Ray sets it
+    to a task's num_cpus, so cells sharing a node do not oversubscribe it)."""
     if num_threads is None:
         try:
             num_threads = len(os.sched_getaffinity(0))
         except AttributeError:  # not Linux
             num_threads = os.cpu_count() or 1
+        limit = os.environ.get("OMP_NUM_THREADS", "")
+        if limit.strip().isdigit() and int(limit) > 0:
+            num_threads = min(num_threads, int(limit))
     num_threads = max(1, num_threads)
     if torch.get_num_threads() != num_threads:
         torch.set_num_threads(num_threads)
