@@ -4,9 +4,8 @@ scaler), so the GPU code path is exercised here."""
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
