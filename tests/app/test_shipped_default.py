@@ -1,0 +1,47 @@
+"""The embedded default: every page renders on the shipped models/ and the shared data
+(what `make app` shows on a fresh clone), and the degradation browser lists every
+shipped pair × setting × perturbation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from xner.config import MODELS_DIR_ENV
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted((ROOT / "pages").glob("*.py"))
+SHIPPED = ROOT / "models"
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def shipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not list(SHIPPED.glob("*/cell.json")):
+        pytest.skip("no shipped grid cells")
+    monkeypatch.setenv(MODELS_DIR_ENV, str(SHIPPED))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda path: path.stem)
+def test_every_page_renders_on_the_shipped_results(page: Path) -> None:
+    at = AppTest.from_file(str(page), default_timeout=180).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_degradation_browser_shows_every_shipped_cell() -> None:
+    expected = set()
+    for cell in SHIPPED.glob("*/cell.json"):
+        facts = json.loads(cell.read_text("utf-8"))
+        for perturbation in facts["perturbations"]:
+            expected.add((facts["pair"], facts["setting"], perturbation))
+    at = AppTest.from_file(str(ROOT / "pages" / "degradation.py"), default_timeout=180).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    shown = set(zip(table["pair"], table["setting"], table["perturbation"], strict=True))
+    assert expected <= shown
+    source = next(c.value for c in at.caption if c.value.startswith("What produced"))
+    assert "multilingual-e5-small (lora)" in source
