@@ -29,6 +29,15 @@ DataDirOption = Annotated[
 ]
 
 
+DeviceOption = Annotated[
+    str, typer.Option(help="auto (CUDA when torch sees a GPU), cpu, cuda or cuda:N.")
+]
+PrecisionOption = Annotated[
+    str,
+    typer.Option(help="auto (bf16 mixed precision on a GPU, fp32 on a CPU), fp32, bf16, fp16."),
+]
+
+
 def say(text: str) -> None:
     """A plain line: never re-wrapped, so paths and numbers stay whole."""
     console.print(text, soft_wrap=True, highlight=False)
@@ -213,6 +222,8 @@ def train_command(
         ),
     ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing --out folder.")] = False,
+    device: DeviceOption = "auto",
+    precision: PrecisionOption = "auto",
 ) -> None:
     """Fine-tune a backbone for a pair and setting; saves a checkpoint under models/."""
     from tqdm import tqdm
@@ -222,8 +233,10 @@ def train_command(
     from xner.train.finetune import TrainArgs, TrainProgress
     from xner.train.run import train_run
     from xner.train.runconfig import RunConfig
+    from xner.train.runtime import Runtime
     from xner.train.selftrain import SelfTrainArgs
 
+    runtime = Runtime(device, precision).resolved()  # a bad choice fails before any data loads
     hrl, lrl = pair_languages(pair)
     fields = {
         "method": method,
@@ -254,7 +267,7 @@ def train_command(
         bar.refresh()
 
     try:
-        path = train_run(config, out, progress=show, overwrite=overwrite)
+        path = train_run(config, out, progress=show, overwrite=overwrite, runtime=runtime)
     finally:
         bar.close()
     say(f"checkpoint: {path}")
@@ -276,9 +289,14 @@ def evaluate_command(
     resamples: Annotated[
         int, typer.Option(min=1, help="Bootstrap resamples for the intervals (fewer: faster).")
     ] = 1000,
+    device: DeviceOption = "auto",
+    precision: PrecisionOption = "auto",
 ) -> None:
     """Evaluate a checkpoint on the clean LRL test set and each perturbation of it."""
     from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
+    from xner.train.runtime import Runtime
+
+    runtime = Runtime(device, precision).resolved()
 
     settings = EvalSettings(
         perturbations=tuple(perturbations or ()),
@@ -287,7 +305,7 @@ def evaluate_command(
         n_resamples=resamples,
     )
     rows = []
-    for outcome in evaluate_checkpoint(checkpoint, settings):
+    for outcome in evaluate_checkpoint(checkpoint, settings, runtime=runtime):
         overall = outcome.result.scores["strict"].overall
         interval = outcome.result.intervals.get("strict")
         row: dict[str, object] = {

@@ -86,6 +86,14 @@ def test_train_and_evaluate_commands(pipeline_env, tmp_path):
     assert evaluated.exit_code == 0, evaluated.output
     assert "clean" in evaluated.output and "mask" in evaluated.output
     assert (out / "eval" / "panx-gl-test__mask.json").is_file()
+    log = (out / "train_log.jsonl").read_text("utf-8").splitlines()[0]
+    assert '"device": "cpu"' in log and '"precision": "fp32"' in log
+    bf16 = runner.invoke(
+        app, ["evaluate", str(out), "--resamples", "5", "--device", "cpu", "--precision", "bf16"]
+    )
+    assert bf16.exit_code == 0, bf16.output
+    bad = runner.invoke(app, ["evaluate", str(out), "--precision", "fp8"])
+    assert bad.exit_code != 0 and "precision 'fp8'" in str(bad.exception)
 
 
 def test_train_command_passes_setting_blocks(pipeline_env, tmp_path):
