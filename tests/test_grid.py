@@ -156,7 +156,10 @@ def test_select_filters_cells_and_names_unknown_values(tmp_path):
         spec.select(seeds=[7])
 
 
-def test_self_training_reuses_the_trained_transfer_cell_as_teacher(pipeline_env, tmp_path):
+def test_self_training_reuses_the_trained_transfer_cell_as_teacher(
+    pipeline_env, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("XNER_MODELS_DIR", str(tmp_path))  # logs name it relative to this
     spec = grid(tmp_path, settings=["transfer", "self-training"], perturbations=[])
     transfer, self_training = spec.cells()
     assert self_training.run_config().self_training.teacher is None  # nothing trained yet
@@ -166,7 +169,7 @@ def test_self_training_reuses_the_trained_transfer_cell_as_teacher(pipeline_env,
     assert outcome.error is None
     log = (self_training.path / "train_log.jsonl").read_text("utf-8")
     teacher = json.loads(next(line for line in log.splitlines() if '"teacher"' in line))
-    assert teacher["source"] == "checkpoint" and teacher["path"] == str(transfer.path)
+    assert teacher["source"] == "checkpoint" and teacher["path"] == transfer.key
     teacher_config = json.loads((transfer.path / "config.json").read_text("utf-8"))
     own = json.loads((self_training.path / "config.json").read_text("utf-8"))
     assert own["data_hashes"]["teacher"] == teacher_config["run_id"]

@@ -106,6 +106,17 @@ def _unlabelled(config: RunConfig, cap: int | None) -> tuple[str, list[Sentence]
     return "lrl/unlabelled", sentences
 
 
+def _shown_path(path: Path | str) -> str:
+    """`path` relative to the models folder when inside it (logs that ship with a run
+    should not carry one machine's absolute paths), else as given."""
+    from xner.config import models_dir
+
+    try:
+        return Path(path).resolve().relative_to(models_dir().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _teacher(
     config: RunConfig, progress: ProgressCallback | None, runtime: Runtime
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, str, list[dict[str, Any]]]:
@@ -121,7 +132,7 @@ def _teacher(
                 f"self_training.teacher {path!r}: {error}. Give a trained run's folder "
                 "(e.g. a transfer run under models/), or leave it unset to train one"
             ) from None
-        info = {"phase": "teacher", "source": "checkpoint", "path": str(path)}
+        info = {"phase": "teacher", "source": "checkpoint", "path": _shown_path(path)}
         info |= {"run_id": run.run_id, "setting": run.setting, "backbone": run.backbone}
         info |= {"hrl": run.hrl, "lrl": run.lrl}
         return model, tokenizer, run.run_id, [info]
