@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 import unicodedata
 from pathlib import Path
 
@@ -40,10 +39,9 @@ SCRATCH_WORDS = {
 }
 
 
-def test_tiny_builds_well_under_a_second_and_deterministically(fresh_cache: Path) -> None:
-    start = time.perf_counter()
+def test_tiny_builds_deterministically(fresh_cache: Path) -> None:
     first = build_backbone("tiny")
-    assert time.perf_counter() - start < 1.0 and first.built
+    assert first.built
     digest = hashlib.sha256((first.path / "model.safetensors").read_bytes()).hexdigest()
     torch.manual_seed(123)  # the caller's RNG state must not matter
     second = build_backbone("tiny", force=True)

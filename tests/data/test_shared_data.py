@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from xner.data.readers import read_conll, read_panx_with_report
@@ -27,21 +25,17 @@ def entries():
     return list_local(SHARED_DATA)
 
 
-def test_reading_all_of_panx_train_en_is_fast(shared_data):
-    start = time.perf_counter()
+# Speed is measured by benchmarks/data_speed.py, not asserted here (timings flake on a
+# loaded machine).
+def test_reading_all_of_panx_train_en(shared_data):
     sentences, report = read_panx_with_report(
         shared_data / "panx" / "train-en.tsv", schema="wikiann"
     )
-    elapsed = time.perf_counter() - start
     assert len(sentences) == 20000 and report.repaired == 0
-    assert elapsed < 2.0, f"{elapsed:.2f} s"
 
 
-def test_list_local_covers_everything_quickly(shared_data):
-    start = time.perf_counter()
+def test_list_local_covers_everything(shared_data):
     found = list_local(shared_data)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 3.0, f"{elapsed:.2f} s"
     counts = {(e.dataset, e.lang, e.split): e.sentences for e in found}
     assert {lang for ds, lang, _ in counts if ds == "panx"} == PANX_LANGUAGES
     # sizes from the data README, through the split policy
