@@ -420,14 +420,9 @@ def list_runs(models_dir: Path | str | None = None) -> list[RunInfo]:
     runs = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         evals = tuple(sorted(p.stem for p in (folder / EVAL_DIR).glob("*.json")))
-        preds = tuple(
-            sorted(
-                {
-                    p.name.removesuffix(".gz").removesuffix(".jsonl")
-                    for p in (folder / PREDS_DIR).glob("*.jsonl*")
-                }
-            )
-        )
+        # gzipped, or plain from older runs (read_predictions takes both)
+        names = (p.name for p in (folder / PREDS_DIR).glob("*.jsonl*"))
+        preds = tuple(sorted({n.removesuffix(PREDS_SUFFIX).removesuffix(".jsonl") for n in names}))
         try:
             run = read_config(folder)
             read_labels(folder)
