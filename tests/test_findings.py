@@ -17,6 +17,7 @@ from xner.findings import (
     multilingual_pretraining,
     native_vs_transfer,
     robustness,
+    seed_spread,
     spearman,
     target_pretraining,
 )
@@ -112,6 +113,36 @@ def test_target_pretraining_compares_adapted_transfer_with_transfer() -> None:
     assert "changes clean F1 by +1.5 points on average (1 of 2 pairs better" in finding.answer
     # drops: adapted (15.5 + 30) / 2 = 22.75, transfer (20.5 + 35) / 2 = 27.75
     assert "mean drop under perturbation by -5.0 points (22.8 vs 27.8)" in finding.answer
+
+
+def reseeded(run: list[dict[str, object]], seed: int) -> list[dict[str, object]]:
+    return [{**row, "seed": seed} for row in run]
+
+
+def test_changes_are_set_against_the_seed_to_seed_spread() -> None:
+    assert seed_spread(STUDY, E5) == (pytest.approx(math.nan, nan_ok=True), 0)
+    assert "one seed, so seed-to-seed noise is unknown" in target_pretraining(STUDY, {}).answer
+    two_seeds = pd.concat(
+        [
+            STUDY,
+            table(
+                reseeded(rows("ar-fa", "transfer", 0.64, {"p1": 0.01}), 2),
+                reseeded(rows("ar-fa", "adapted-transfer", 0.61, {"p1": 0.01}), 2),
+            ),
+        ]
+    )
+    # ar-fa transfer 60 / 64 and adapted 65 / 61: a range of 4 points for both
+    assert seed_spread(two_seeds, E5) == (pytest.approx(4.0), 2)
+    answer = target_pretraining(two_seeds, {}).answer
+    # seed means: ar-fa adapted 63 vs transfer 62 (+1), nl-af 76 vs 78 (-2): mean -0.5
+    assert "changes clean F1 by -0.5 points" in answer
+    assert "differ by 4.0 points on average (2 pair × settings with 2+ seeds)" in answer
+    assert "a mean change of -0.5 is within seed noise" in answer
+    # ar-fa native 85 / 87 (a range of 2): gaps +26, +2, -5, mean +7.7, beyond 2 points
+    native_two_seeds = pd.concat([STUDY, table(reseeded(rows("ar-fa", "native", 0.87, {}), 2))])
+    answer = native_vs_transfer(native_two_seeds, {}).answer
+    assert "differ by 2.0 points on average (1 pair × settings with 2+ seeds)" in answer
+    assert "a mean change of +7.7 is beyond seed noise" in answer
 
 
 def test_multilingual_pretraining_needs_scratch_runs_beside_the_backbone() -> None:

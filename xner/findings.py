@@ -97,6 +97,35 @@ def _extreme(series: pd.Series, pick: str) -> str:
     return f"{series[index]:+.1f} ({index.replace('-', '→')})"
 
 
+def seed_spread(table: pd.DataFrame, backbone: str | None) -> tuple[float, int]:
+    """Mean seed-to-seed range of clean F1 (points) over the pair × settings run with
+    2+ seeds, and how many there are: the noise floor a change must clear."""
+    rows = table[
+        (table["mode"] == HEADLINE_MODE)
+        & (table["type"] == "micro")
+        & (table["perturbation"] == CLEAN)
+        & (table["backbone"] == backbone)
+    ]
+    per_seed = rows.groupby(["pair", "setting", "seed"])["f1"].mean() * 100
+    ranges = per_seed.groupby(["pair", "setting"]).agg(["max", "min", "count"])
+    ranges = ranges[ranges["count"] >= 2]
+    if ranges.empty:
+        return math.nan, 0
+    return float((ranges["max"] - ranges["min"]).mean()), len(ranges)
+
+
+def _against_noise(table: pd.DataFrame, backbone: str | None, change: float) -> str:
+    spread, runs = seed_spread(table, backbone)
+    if not runs:
+        return " Every run has one seed, so seed-to-seed noise is unknown."
+    side = "within" if abs(change) <= spread else "beyond"
+    return (
+        f" Between seeds the same pair and setting differ by {spread:.1f} points on average "
+        f"({runs} pair × settings with 2+ seeds), so a mean change of {change:+.1f} is "
+        f"{side} seed noise."
+    )
+
+
 def spearman(x: Sequence[float], y: Sequence[float]) -> float:
     """Spearman's rank correlation (average ranks for ties); NaN below 3 points."""
     if len(x) < 3:
@@ -122,7 +151,7 @@ def native_vs_transfer(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Fi
         f"{len(pairs)} pairs: mean F1 {pairs['native'].mean():.1f} native vs "
         f"{pairs['transfer'].mean():.1f} transfer, a gap of {gap.mean():+.1f} points "
         f"(from {_extreme(gap, 'min')} to {_extreme(gap, 'max')})."
-    )
+    ) + _against_noise(table, backbone, gap.mean())
     out = pairs.assign(gap=gap).round(1).reset_index()
     return Finding(
         "native-vs-transfer",
@@ -238,6 +267,7 @@ def _against_transfer(table: pd.DataFrame, setting: str, name: str, what: str) -
         )
     else:
         answer += "."
+    answer += _against_noise(table, backbone, gain.mean())
     out = clean.assign(gain=gain).join(drops.add_suffix("_drop")).round(1).reset_index()
     return Finding(name, FINDINGS_BY_NAME[name].question, answer, out, len(clean))
 
