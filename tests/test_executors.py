@@ -19,6 +19,7 @@ from xner.cli import app
 from xner.errors import XnerError
 from xner.executors import LocalExecutor, RayExecutor, get_executor
 from xner.grid import CELL_FILE, GridCell, grid_from_dict, read_grid, run_cell, run_grid
+from xner.store import PREDS_SUFFIX
 
 ray = pytest.importorskip("ray")
 
@@ -44,10 +45,11 @@ def grid(out: Path | str, **overrides: object):
     return grid_from_dict(data, source="test.yaml")
 
 
-def results(out: Path) -> dict[str, object]:
+def results(out: Path) -> dict[str, bytes]:
     """Every eval record and prediction file of the finished cells under `out`."""
-    files = sorted(out.glob("*/eval/*.json")) + sorted(out.glob("*/preds/*.jsonl"))
-    return {str(p.relative_to(out)): p.read_text("utf-8") for p in files}
+    files = sorted(out.glob("*/eval/*.json")) + sorted(out.glob(f"*/preds/*{PREDS_SUFFIX}"))
+    assert files, f"no results under {out}"
+    return {str(p.relative_to(out)): p.read_bytes() for p in files}
 
 
 def crash_once_mid_cell(marker: str, cell: GridCell):
