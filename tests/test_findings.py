@@ -13,6 +13,7 @@ from xner.findings import (
     FINDINGS,
     compute_findings,
     drop_vs_overlap,
+    findings_markdown,
     main_backbone,
     multilingual_pretraining,
     native_vs_transfer,
@@ -177,6 +178,15 @@ def test_every_declared_finding_answers_or_says_what_it_needs() -> None:
     assert all(spec.needs and spec.question.endswith("?") for spec in FINDINGS)
     empty = compute_findings(STUDY.iloc[0:0])
     assert all(finding is None for _, finding in empty)
+
+
+def test_findings_as_markdown_list_every_question_once() -> None:
+    answered = compute_findings(STUDY, OVERLAPS)
+    text = findings_markdown(answered)
+    lines = text.splitlines()
+    assert len(lines) == len(FINDINGS) and text.endswith("\n")
+    assert lines[0] == f"- **{FINDINGS[0].question}** {answered[0][1].answer}"
+    assert lines[-1] == f"- **{FINDINGS[-1].question}** Not answered: needs {FINDINGS[-1].needs}."
 
 
 @pytest.mark.parametrize(

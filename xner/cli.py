@@ -335,10 +335,13 @@ def findings_command(
     ] = None,
     data_dir: DataDirOption = None,
     tables: Annotated[bool, typer.Option(help="Print the numbers behind each answer.")] = False,
+    markdown: Annotated[
+        bool, typer.Option(help="Print the answers as a Markdown list (as in the README).")
+    ] = False,
 ) -> None:
     """The study's headline questions, answered from the evaluated runs."""
     from xner.config import models_dir
-    from xner.findings import compute_findings
+    from xner.findings import compute_findings, findings_markdown
     from xner.results import load_results, local_overlaps
 
     folder = models or models_dir()
@@ -346,7 +349,11 @@ def findings_command(
     if table.empty:
         raise XnerError(f"{folder}: no evaluated runs; run `xner grid` or `xner evaluate` first")
     overlaps = local_overlaps(sorted(set(table["pair"])), data_dir)
-    for spec, finding in compute_findings(table, overlaps):
+    answered = compute_findings(table, overlaps)
+    if markdown:
+        sys.stdout.write(findings_markdown(answered))
+        return
+    for spec, finding in answered:
         say(f"[bold]{spec.question}[/]")
         if finding is None:
             say(f"  not answered: needs {spec.needs}.")

@@ -395,3 +395,12 @@ def compute_findings(
 ) -> list[tuple[FindingSpec, Finding | None]]:
     """Every declared finding, answered where the table has what it needs (else None)."""
     return [(spec, spec.compute(table, overlaps or {})) for spec in FINDINGS]
+
+
+def findings_markdown(answered: Sequence[tuple[FindingSpec, Finding | None]]) -> str:
+    """The answers as a Markdown list (for the README; `xner findings --markdown`)."""
+    lines = []
+    for spec, finding in answered:
+        answer = finding.answer if finding else f"Not answered: needs {spec.needs}."
+        lines.append(f"- **{spec.question}** {answer}")
+    return "\n".join(lines) + "\n"
