@@ -42,12 +42,16 @@ class FindingSpec:
     compute: Compute = field(repr=False)
 
 
+def _micro_rows(table: pd.DataFrame, backbone: str | None = None) -> pd.DataFrame:
+    """The strict micro rows (of one backbone, when given): what every finding reads."""
+    rows = table[(table["mode"] == HEADLINE_MODE) & (table["type"] == "micro")]
+    return rows if backbone is None else rows[rows["backbone"] == backbone]
+
+
 def micro_scores(table: pd.DataFrame, backbone: str | None = None) -> pd.DataFrame:
     """Strict micro rows, F1 and drop in points, mean over seeds per backbone × pair ×
     setting × perturbation."""
-    rows = table[(table["mode"] == HEADLINE_MODE) & (table["type"] == "micro")]
-    if backbone is not None:
-        rows = rows[rows["backbone"] == backbone]
+    rows = _micro_rows(table, backbone)
     if rows.empty:
         return pd.DataFrame(
             columns=["backbone", "pair", "setting", "perturbation", "f1", "drop", "drop_rel"]
@@ -100,12 +104,8 @@ def _extreme(series: pd.Series, pick: str) -> str:
 def seed_spread(table: pd.DataFrame, backbone: str | None) -> tuple[float, int]:
     """Mean seed-to-seed range of clean F1 (points) over the pair × settings run with
     2+ seeds, and how many there are: the noise floor a change must clear."""
-    rows = table[
-        (table["mode"] == HEADLINE_MODE)
-        & (table["type"] == "micro")
-        & (table["perturbation"] == CLEAN)
-        & (table["backbone"] == backbone)
-    ]
+    rows = _micro_rows(table, backbone)
+    rows = rows[rows["perturbation"] == CLEAN]
     per_seed = rows.groupby(["pair", "setting", "seed"])["f1"].mean() * 100
     ranges = per_seed.groupby(["pair", "setting"]).agg(["max", "min", "count"])
     ranges = ranges[ranges["count"] >= 2]
@@ -299,11 +299,7 @@ def multilingual_pretraining(table: pd.DataFrame, overlaps: Mapping[str, float])
     clean = scores[scores["perturbation"] == CLEAN].pivot_table(
         index=["pair", "setting"], columns="backbone", values="f1"
     )
-    drops = (
-        scores[scores["perturbation"] != CLEAN]
-        .pivot_table(index=["pair", "setting"], columns="backbone", values="drop")
-        .reindex(clean.index)
-    )
+    noisy = scores[scores["perturbation"] != CLEAN]
     if SCRATCH not in clean or backbone not in clean:
         return None
     clean = clean[[backbone, SCRATCH]].dropna()
@@ -320,14 +316,14 @@ def multilingual_pretraining(table: pd.DataFrame, overlaps: Mapping[str, float])
         + " and ".join(parts)
         + " of clean F1"
     )
-    relative = (
-        scores[scores["perturbation"] != CLEAN]
-        .pivot_table(index=["pair", "setting"], columns="backbone", values="drop_rel")
-        .reindex(clean.index)
+    drops, relative = (
+        noisy.pivot_table(index=["pair", "setting"], columns="backbone", values=value).reindex(
+            clean.index
+        )
+        for value in ("drop", "drop_rel")
     )
     # Robustness is compared on native runs: a transfer model from scratch scores near
     # zero, so it has little left to lose and its drop says nothing.
-    drops = drops.reindex(clean.index)
     native = clean.index.get_level_values("setting") == "native"
     drop_pairs = drops[native][[backbone, SCRATCH]].dropna()
     if not drop_pairs.empty:

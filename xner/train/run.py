@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from xner.config import models_dir
 from xner.data.records import Sentence
 from xner.errors import XnerError
 from xner.train.encode import LabelSpace
@@ -109,8 +110,6 @@ def _unlabelled(config: RunConfig, cap: int | None) -> tuple[str, list[Sentence]
 def _shown_path(path: Path | str) -> str:
     """`path` relative to the models folder when inside it (logs that ship with a run
     should not carry one machine's absolute paths), else as given."""
-    from xner.config import models_dir
-
     try:
         return Path(path).resolve().relative_to(models_dir().resolve()).as_posix()
     except ValueError:
