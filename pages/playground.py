@@ -14,11 +14,10 @@ from xner.explore import (
     check_text,
     entities,
     entity_diff,
-    needs_hrl,
+    needs_reference,
     perturb_text,
     predict_tokens,
 )
-from xner.pairs import pair_languages
 from xner.perturb import Resources, kinds
 from xner.store import list_runs
 from xner.upload import MAX_UPLOAD_SENTENCES, read_upload, tag_upload
@@ -50,16 +49,19 @@ def cached_model(run_dir: str) -> tuple[Any, Any, Any]:
 
 
 @st.cache_resource(show_spinner=False)
-def cached_resources(pair: str, backbone: str) -> tuple[Resources, bool]:
-    """The pair's perturbation resources, and whether both languages' data is local
-    (else only kinds that need no HRL corpus can run)."""
+def cached_resources(run_dir: str) -> tuple[Resources, bool]:
+    """The run's perturbation resources (p1/p2 measured against its own training data),
+    and whether both languages' data is local (else only kinds that need no training
+    data can run)."""
     from xner.data.resolve import local_wikiann_dataset
+    from xner.evaluate.runner import run_resources
 
-    hrl, lrl = pair_languages(pair)
-    local = all(local_wikiann_dataset(lang) is not None for lang in (hrl, lrl))
+    config = cached_model(run_dir)[2]
+    local = all(local_wikiann_dataset(lang) is not None for lang in (config.hrl, config.lrl))
     if local:
-        return Resources.for_pair(pair, backbone=backbone), True
-    return Resources(lang=lrl, backbone=backbone, pair=pair), False
+        return run_resources(config), True
+    pair = f"{config.hrl}-{config.lrl}"
+    return Resources(lang=config.lrl, backbone=config.backbone, pair=pair), False
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -150,14 +152,14 @@ if kind != "(none)":
     seed = st.number_input("Seed (random choices)", min_value=0, value=0, step=1)
     _, config_pair = by_path[run_dir]
     model_config = cached_model(run_dir)[2]
-    resources, local = cached_resources(config_pair, model_config.backbone)
+    resources, local = cached_resources(run_dir)
     st.caption(specs[kind].description)
-    if needs_hrl(kind) and not local:
+    if needs_reference(kind) and not local:
         st.warning(
-            f"**{kind}** replaces what the HRL training data has seen, so it needs the "
+            f"**{kind}** replaces what the model's training data has seen, so it needs the "
             f"{config_pair} pair's WikiANN files in the local data directory; they are not "
-            "there. Pick a kind that needs no HRL corpus (mask, typos, case, names, ...) or "
-            "add the files (see `xner data list`)."
+            "there. Pick a kind that needs no training data (mask, typos, case, names, ...) "
+            "or add the files (see `xner data list`)."
         )
     else:
         try:

@@ -19,7 +19,7 @@ from xner.explore import (
     filter_views,
     join_views,
     kind_counts,
-    needs_hrl,
+    needs_reference,
     parse_test_set,
     perturb_text,
     scripts,
@@ -134,8 +134,8 @@ def test_entities_diff_and_text_perturbation():
     assert masked.sentence.tokens[0] != "Ana" and len(masked.edits) == 2
     diff = entity_diff(found, entities(masked.sentence.tokens, ["O", "O", "O", "B-LOC"]))
     assert diff["lost"] == ["Ana (PER)", "Brenn (LOC)"] and diff["new"]
-    assert needs_hrl("p1") and needs_hrl("p1+p2") and not needs_hrl("mask")
-    with pytest.raises(PerturbError, match="HRL training data"):
+    assert needs_reference("p1") and needs_reference("p1+p2") and not needs_reference("mask")
+    with pytest.raises(PerturbError, match="model's training data"):
         perturb_text(tokens, tags, "p1")
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from xner.data.records import Sentence
 from xner.data.tags import repair_iob2, spans
 from xner.evaluate.errors import EntityError, sentence_errors
+from xner.evaluate.runner import perturb_for_eval, run_resources
 from xner.perturb import Edit, Perturbed, PerturbError, Resources, get, perturb, resolve_steps
 from xner.perturb.base import Resource
 from xner.viz.tokens import TokenMarks
@@ -239,27 +240,6 @@ def join_views(
     return Exploration(perturbation, tuple(views), check)
 
 
-def perturbation_params(kind: str, backbone: str | None) -> dict[str, Any] | None:
-    """The parameters the evaluation runner passes: p2's substitutes come from the
-    evaluated model's own backbone (keep in step with `evaluate.runner._perturbed`)."""
-    steps = resolve_steps(kind)
-    uses_backbone = any(p.name == "backbone" for step in steps for p in get(step).params)
-    return {"backbone": backbone} if uses_backbone and backbone else None
-
-
-def perturb_like_eval(
-    test: Sequence[Sentence], kind: str, seed: int, resources: Resources
-) -> list[Perturbed]:
-    """Re-run a perturbation exactly as `evaluate_checkpoint` did (whole set, same seed)."""
-    return perturb(
-        test,
-        resolve_steps(kind),
-        seed=seed,
-        resources=resources,
-        params=perturbation_params(kind, resources.backbone),
-    )
-
-
 def explore_run(
     run_dir: Path | str,
     evaluated: EvaluatedSet,
@@ -287,10 +267,8 @@ def explore_run(
         read_predictions(run_dir, evaluated.test_set, evaluated.perturbation), labels
     )
     if resources is None:
-        resources = Resources.for_pair(
-            f"{config.hrl}-{config.lrl}", data_dir=data_dir, backbone=config.backbone
-        )
-    perturbed = perturb_like_eval(gold, evaluated.perturbation, evaluated.seed, resources)
+        resources = run_resources(config, data_dir)
+    perturbed, _ = perturb_for_eval(gold, evaluated.perturbation, evaluated.seed, resources)
     return join_views(
         gold, clean_preds, perturbed, perturbed_preds, perturbation=evaluated.perturbation
     )
@@ -507,10 +485,11 @@ def entity_diff(before: Sequence[Entity], after: Sequence[Entity]) -> dict[str, 
     }
 
 
-def needs_hrl(kind: str) -> bool:
-    """Whether a perturbation (or any step of a composition) requires HRL training data."""
+def needs_reference(kind: str) -> bool:
+    """Whether a perturbation (or a step of a composition) is measured against labelled
+    training data (p1, p2: `reference`)."""
     return any(
-        need.resource == Resource.HRL_TRAIN and need.required
+        need.resource in (Resource.REFERENCE, Resource.HRL_TRAIN) and need.required
         for step in resolve_steps(kind)
         for need in get(step).needs
     )
@@ -532,18 +511,20 @@ def perturb_text(
     # IOB2, so read them as conlleval does (I- after O opens an entity).
     sentence = text_sentence(tokens, repair_iob2(tags)[0], lang=lang)
     resources = resources if resources is not None else Resources(lang=lang, backbone=backbone)
-    if needs_hrl(kind) and not resources.has(Resource.HRL_TRAIN):
+    if needs_reference(kind) and not resources.has(Resource.HRL_TRAIN):
         raise PerturbError(
-            f"{kind} replaces what the HRL training data has seen, so it needs the "
-            "checkpoint pair's HRL training data in the local data directory"
+            f"{kind} replaces what the model's training data has seen, so it needs the "
+            "checkpoint pair's training data in the local data directory"
         )
-    return perturb(
-        [sentence],
-        kind,
-        seed=seed,
-        resources=resources,
-        params=perturbation_params(kind, backbone or resources.backbone),
-    )[0]
+    params: dict[str, Any] = {}
+    declared = {p.name for step in resolve_steps(kind) for p in get(step).params}
+    if "backbone" in declared and (backbone or resources.backbone):
+        params["backbone"] = backbone or resources.backbone
+    if "pool" in declared:
+        # A typed sentence is a test set of one: p1 draws its replacements from the LRL
+        # training data rather than from the sentence's own unseen mentions.
+        params["pool"] = "lrl-train"
+    return perturb([sentence], kind, seed=seed, resources=resources, params=params)[0]
 
 
 def predict_tokens(model: Any, tokenizer: Any, tokens: Sequence[str], *, lang: str = "") -> Any:

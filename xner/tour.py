@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xner.data.records import Sentence
-from xner.perturb import OverlapStats, Perturbed, Resources, overlap_stats, perturb
+from xner.perturb import (
+    OverlapStats,
+    Perturbed,
+    Resources,
+    get,
+    overlap_stats,
+    perturb,
+    resolve_steps,
+)
 
 
 @dataclass(frozen=True)
@@ -271,8 +279,12 @@ def tour_resources(pair: str) -> Resources:
     p1 to know which entities the 'HRL training data' has seen)."""
     _, lrl = pair.split("-", 1)
     own = [s for s in SENTENCES if s.pair == pair]
+    hrl = [s.sentence() for s in own if s.role == "hrl"]
     return Resources(
-        hrl_train=[s.sentence() for s in own if s.role == "hrl"],
+        hrl_train=hrl,
+        # The tour tells the transfer story: the model's own training data is the HRL's.
+        own_train=hrl,
+        own_describes="the tour's HRL sentences",
         lrl_train=[s.sentence() for s in own if s.role == "lrl"],
         lrl_text=[],
         lang=lrl,
@@ -288,6 +300,9 @@ def run_example(example: TourExample, kind: str | None = None, seed: int = 0) ->
         return None
     entry = BY_KEY[example.sentence]
     params = dict(example.params) if chosen == example.perturbation else {}
+    if "pool" in {p.name for step in resolve_steps(chosen) for p in get(step).params}:
+        # One sentence is a test set of one: draw p1's replacements from the LRL sentences.
+        params.setdefault("pool", "lrl-train")
     return perturb(
         [entry.sentence()],
         chosen,

@@ -35,7 +35,9 @@ def test_expand_perturbations_puts_clean_first_and_expands_all():
     everything = expand_perturbations(["all"])
     assert everything[0] == "clean"
     assert "p1+p2" in everything and "concat" not in everything
-    assert set(everything[1:]) <= {spec.name for spec in kinds()}
+    plain = {name for name in everything[1:] if "@" not in name}
+    assert plain <= {spec.name for spec in kinds()}
+    assert {name for name in everything if "@" in name} == {"p1@hrl", "p2@hrl", "p1+p2@hrl"}
 
 
 def test_evaluate_writes_results_predictions_and_paired_drops(checkpoint):
@@ -43,6 +45,14 @@ def test_evaluate_writes_results_predictions_and_paired_drops(checkpoint):
         checkpoint, EvalSettings(perturbations=("p1", "mask"), n_resamples=100)
     )
     assert [o.perturbation for o in outcomes] == ["clean", "p1", "mask"]
+    for outcome in outcomes[1:]:  # every perturbed set says how much it changed
+        stored = json.loads(outcome.eval_path.read_text("utf-8"))
+        found = stored["coverage"]
+        assert found["mentions_total"] > 0 and found["sentences_total"] > 0
+        if outcome.perturbation == "p1":  # a transfer run's own training data: es train
+            assert found["reference"] == "own" and found["reference_data"].startswith("es/train")
+        else:
+            assert found["reference"] is None and found["reference_data"] is None
     clean, p1, mask = outcomes
     assert clean.degradation is None
     for outcome in (p1, mask):

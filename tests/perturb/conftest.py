@@ -114,7 +114,9 @@ class FakeEmbedder:
 
 
 def resources_for(data: dict, **kwargs) -> Resources:
+    """Resources of a transfer model: its own training data (`reference=own`) is the HRL's."""
     text = [s.with_content(s.tokens, None) for s in data["lrl_train"]]
+    kwargs.setdefault("own_train", data["hrl"])
     return Resources(
         hrl_train=data["hrl"],
         lrl_train=data["lrl_train"],

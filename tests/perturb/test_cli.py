@@ -85,25 +85,30 @@ def test_list(app):
 def test_perturb_p1_writes_tsv_and_edits(app, data_dir):
     out = data_dir / "out" / "fa.p1.tsv"
     result = CliRunner().invoke(
-        app, ["perturb", "--pair", "ar-fa", "--kind", "p1", "--seed", "0", "--out", str(out)]
+        app,
+        [
+            *("perturb", "--pair", "ar-fa", "--kind", "p1", "--setting", "transfer"),
+            *("--seed", "0", "--out", str(out)),
+        ],
     )
     assert result.exit_code == 0, result.output
     blocks = _read_tsv(out)
     assert len(blocks) == len(DEV_FA)
     assert all(len(row) == 2 for block in blocks for row in block)
     first = [token for token, _ in blocks[0]]
-    assert "کریم" not in first and "تبریز" not in first
+    # The paper's pool is the test set's own mentions unseen in the reference (here the
+    # HRL train split: a transfer model's): مریم is the only unseen PER; every test LOC is
+    # an HRL mention, so تبریز has no replacement and stays.
+    assert first[0] == "مریم" and "تبریز" in first
     edits = [json.loads(line) for line in edits_path(out).read_text("utf-8").splitlines()]
     assert {e["kind"] for e in edits} == {"p1"}
-    # Exactly the test mentions that occur as mentions in the HRL train split.
+    assert {e["old"] for e in edits} == {"کریم"}
     hrl_mentions = {
         " ".join(s.tokens[span.start : span.end])
         for s in load_split("panx", "ar", "train")
         for span in spans(s.tags)
     }
-    test_mentions = {token for block in DEV_FA for token, tag in block if tag != "O"}
-    assert {e["old"] for e in edits} == hrl_mentions & test_mentions
-    assert {e["old"] for e in edits} >= {"کریم", "تبریز"}
+    assert {e["new"] for e in edits}.isdisjoint(hrl_mentions)
     assert not list(out.parent.glob(".*"))  # no temporary files left
 
 
@@ -165,7 +170,7 @@ def test_same_seed_same_output(app, data_dir):
     ("args", "message"),
     [
         (["--pair", "ar-fa", "--kind", "nope", "--out", "x.tsv"], "unknown perturbation"),
-        (["--pair", "ar-fa", "--kind", "mask"], "give --pair, --kind and --out"),
+        (["--pair", "ar-fa", "--kind", "mask"], "give --pair (or --run), --kind and --out"),
         (
             ["--pair", "ar-fa", "--kind", "mask", "--out", "x.tsv", "-p", "zzz=1"],
             "no step of mask has a parameter 'zzz'",
@@ -194,6 +199,8 @@ def test_p2_with_the_tiny_backbone(app, data_dir, tmp_path, monkeypatch):
             "ar-fa",
             "--kind",
             "p2",
+            "--setting",
+            "transfer",
             "--backbone",
             "tiny",
             "-p",
@@ -219,4 +226,4 @@ def test_p2_with_the_tiny_backbone(app, data_dir, tmp_path, monkeypatch):
         "هیچ",
         "چیز",
     } - {"آینده"}
-    assert list((tmp_path / "cache" / "word-vectors").glob("tiny--input-mean/*.npy"))
+    assert list((tmp_path / "cache" / "word-vectors").glob("tiny--cls/*.npy"))

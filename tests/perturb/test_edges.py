@@ -40,9 +40,13 @@ def test_unlabelled_input_is_a_clear_error():
         perturb([s], "mask")
 
 
-def test_missing_hrl_data_is_a_clear_error():
-    with pytest.raises(PerturbError, match="needs hrl-train"):
+def test_missing_reference_data_is_a_clear_error():
+    with pytest.raises(PerturbError, match=r"reference=own .* give the setting"):
         perturb([EDGE["only-entities"]], "p1", resources=Resources())
+    with pytest.raises(PerturbError, match="no HRL training data"):
+        perturb([EDGE["only-entities"]], "p1@hrl", resources=Resources())
+    with pytest.raises(PerturbError, match="reference=lrl needs the LRL training data"):
+        perturb([EDGE["only-entities"]], "p2", params={"reference": "lrl"}, resources=Resources())
 
 
 def test_unknown_kind_and_params():
@@ -102,22 +106,24 @@ def test_locale_table_covers_panx():
     assert "es_ES" not in rows["es"]["locales"]
 
 
-def test_p2_language_without_a_wordfreq_list_uses_data_frequencies():
+def test_p2_language_without_any_stopword_list_uses_data_frequencies():
     data = build("latin")
-    batch = [sent(0, "Lugo puerto novo", "B-LOC O O", "yo")]
+    batch = [sent(0, "Lugo puerto novo", "B-LOC O O", "zz")]
     res = Resources(
-        hrl_train=data["hrl"], lrl_train=data["lrl_train"], lang="yo", embedder=FakeEmbedder()
+        hrl_train=data["hrl"], lrl_train=data["lrl_train"], lang="zz", embedder=FakeEmbedder()
     )
-    perturb(batch, "p2", resources=res)
-    assert any("wordfreq has no list" in note for note in res.notes)
+    perturb(batch, "p2@hrl", resources=res)
+    assert any("neither stopwords-iso nor wordfreq" in note for note in res.notes)
 
 
 def test_p2_without_candidates_changes_nothing():
     data = build("latin")
-    res = Resources(hrl_train=data["hrl"], embedder=FakeEmbedder(), stopwords=[])
-    out = perturb(data["test"], "p2", resources=res)
+    # every eligible test word is also an HRL word: nothing to replace them with
+    hrl = [*data["hrl"], *(s.with_content(s.tokens, ("O",) * len(s)) for s in data["test"])]
+    res = Resources(hrl_train=hrl, embedder=FakeEmbedder(), stopwords=[])
+    out = perturb(data["test"], "p2@hrl", resources=res)
     assert not any(p.edits for p in out)
-    assert any("no candidate words" in n for n in res.notes)
+    assert any("every eligible test word is a reference word" in n for n in res.notes)
 
 
 def test_typos_language_without_layout():

@@ -19,7 +19,7 @@ def ar_fa():
         train = resolve.load_split("panx", "fa", "train", limit=5000)
     except Exception as error:  # data not on this machine
         pytest.skip(f"PAN-X ar/fa not available: {error}")
-    return test, Resources(hrl_train=hrl, lrl_train=train, lang="fa")
+    return test, Resources(hrl_train=hrl, lrl_train=train, lang="fa", own_train=hrl)
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ def test_overlap_of_empty_sets():
 def test_p1_reduces_mention_overlap(script_data):
     res = resources_for(script_data)
     before = overlap_stats(script_data["hrl"], script_data["test"])
-    out = perturb(script_data["test"], "p1", resources=res)
+    out = perturb(script_data["test"], "p1", params={"pool": "lrl-train"}, resources=res)
     after = overlap_stats(script_data["hrl"], [p.sentence for p in out])
     assert before.mentions_in_hrl > 0
     assert after.mentions_in_hrl == 0
@@ -43,9 +43,14 @@ def test_p1_reduces_mention_overlap(script_data):
 
 def test_nearest_words():
     q = np.array([[1, 0], [0, 1]], dtype=np.float32)
-    c = np.array([[0.1, 1], [1, 0.2], [5, 0]], dtype=np.float32)
+    c = np.array([[0.1, 1], [1, 0.2], [5, 0.1]], dtype=np.float32)
     table = nearest_words(["a", "b"], ["x", "y", "z"], q, c)
     assert table["a"][0] == "z" and table["b"][0] == "x"
+    # the paper drops candidates with an identical vector (cosine 1) and the word itself
+    same = np.array([[2, 0], [1, 0.2]], dtype=np.float32)
+    assert nearest_words(["a"], ["twin", "y"], q[:1], same)["a"][0] == "y"
+    assert nearest_words(["a"], ["a", "y"], q[:1], np.array([[1, 0.01], [1, 0.5]]))["a"][0] == "y"
+    assert nearest_words(["a"], ["twin"], q[:1], same[:1]) == {}
 
 
 def test_word_vectors_and_tables_are_cached(tmp_path):

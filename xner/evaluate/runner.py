@@ -14,12 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xner.data.records import Sentence
 from xner.errors import XnerError
 from xner.evaluate.result import CLEAN, EvalInputs, EvalResult, compare, evaluate_predictions
+from xner.perturb.coverage import Coverage, coverage
 from xner.train.runtime import Runtime
+
+if TYPE_CHECKING:
+    from xner.perturb import Perturbed, Resources
+    from xner.train.runconfig import RunConfig
 
 ALL = "all"
 
@@ -27,6 +32,9 @@ ALL = "all"
 # output is a different task (concat doubles sentences; type-swap changes gold types on
 # purpose and is evaluated only when asked for by name).
 DEFAULT_EXCLUDED = ("concat", "type-swap")
+# `all` also reads each kind measured against training data (p1, p2, p1+p2) against the
+# HRL training data: `p1@hrl` etc., the controlled comparison beside the paper's `own`.
+EXTRA_READINGS = ("hrl",)
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ ProgressCallback = Callable[[str, int, int], None]  # (perturbation, done, total
 def expand_perturbations(names: Sequence[str]) -> tuple[str, ...]:
     """`clean` first, then each requested kind once; `all` means every default kind."""
     from xner.perturb import kinds
+    from xner.perturb.base import READING_SEPARATOR
 
     wanted: list[str] = [CLEAN]
     for name in names:
@@ -64,10 +73,24 @@ def expand_perturbations(names: Sequence[str]) -> tuple[str, ...]:
             if not part:
                 continue
             if part == ALL:
-                wanted += [s.name for s in kinds() if s.name not in DEFAULT_EXCLUDED]
+                chosen = [s for s in kinds() if s.name not in DEFAULT_EXCLUDED]
+                wanted += [s.name for s in chosen]
+                wanted += [
+                    f"{s.name}{READING_SEPARATOR}{reading}"
+                    for reading in EXTRA_READINGS
+                    for s in chosen
+                    if takes_reading(s.name)
+                ]
             else:
                 wanted.append(part)
     return tuple(dict.fromkeys(wanted))
+
+
+def takes_reading(kind: str) -> bool:
+    """True when a step of `kind` is measured against reference data (has `reference`)."""
+    from xner.perturb.base import READING_PARAM, get, resolve_steps
+
+    return any(READING_PARAM in get(step).defaults() for step in resolve_steps(kind))
 
 
 def test_set_id(dataset: str, lang: str, split: str = "test") -> str:
@@ -86,7 +109,7 @@ def evaluate_checkpoint(
     (default: auto) is where and in what precision the model predicts."""
     from xner.data.resolve import load_split, wikiann_dataset
     from xner.evaluate.predict import predict
-    from xner.perturb import Resources, resolve_steps
+    from xner.perturb import resolve_steps
     from xner.store import load_checkpoint, write_eval, write_predictions
 
     settings = settings or EvalSettings()
@@ -101,16 +124,19 @@ def evaluate_checkpoint(
     if not test:
         raise XnerError(f"{dataset}/{config.lrl}/test is empty: nothing to evaluate")
     test_id = test_set_id(dataset, config.lrl)
-    resources = Resources.for_pair(
-        f"{config.hrl}-{config.lrl}", backbone=config.backbone, dataset=None
-    )
+    resources = run_resources(config)
 
     outcomes: list[EvalOutcome] = []
     clean_inputs: EvalInputs | None = None
     for done, name in enumerate(perturbations):
         if progress is not None:
             progress(name, done, len(perturbations))
-        sentences = test if name == CLEAN else _perturbed(test, name, settings.seed, resources)
+        covered = None
+        if name == CLEAN:
+            sentences = test
+        else:
+            perturbed, covered = perturb_for_eval(test, name, settings.seed, resources)
+            sentences = [p.sentence for p in perturbed]
         predictions = predict(
             model, tokenizer, sentences, batch_size=settings.batch_size, runtime=runtime
         )
@@ -139,6 +165,8 @@ def evaluate_checkpoint(
                 n_resamples=settings.n_resamples,
             ).to_dict()
         record = {"result": result.to_dict(with_errors=False), "degradation": degradation}
+        if covered is not None:
+            record["coverage"] = covered.to_dict()
         write_predictions(run_dir, test_id, name, predictions)
         path = write_eval(run_dir, test_id, name, record)
         outcomes.append(EvalOutcome(name, result, degradation, path))
@@ -147,14 +175,40 @@ def evaluate_checkpoint(
     return outcomes
 
 
-def _perturbed(test: list[Sentence], kind: str, seed: int, resources: Any) -> list[Sentence]:
+def run_resources(config: RunConfig, data_dir: Path | None = None) -> Resources:
+    """Perturbation inputs for evaluating the run `config`: its pair's data, its backbone
+    (p2's word vectors), and as the `own` reference its exact training data (loaded on
+    first use)."""
+    from xner.perturb import Resources
+    from xner.train.run import own_training_data
+
+    _, describes = own_training_data(config, load=False)
+    return Resources.for_pair(
+        f"{config.hrl}-{config.lrl}",
+        data_dir=data_dir,
+        backbone=config.backbone,
+        own_train=lambda: own_training_data(config)[0],
+        own_describes=describes,
+    )
+
+
+def perturb_for_eval(
+    test: Sequence[Sentence], kind: str, seed: int, resources: Resources
+) -> tuple[list[Perturbed], Coverage]:
+    """The perturbed test set as evaluation makes it, and its coverage. p2's substitutes
+    come from the evaluated model's own backbone; a kind with a reading is measured
+    against that reference, else against the declared default (`own`)."""
     from xner.perturb import get, perturb, resolve_steps
+    from xner.perturb.base import READING_PARAM, reading_params
 
     steps = resolve_steps(kind)
-    # p2's substitutes come from the evaluated model's own backbone.
-    uses_backbone = any(p.name == "backbone" for step in steps for p in get(step).params)
-    params = {"backbone": resources.backbone} if uses_backbone else None
-    return [p.sentence for p in perturb(test, steps, seed=seed, resources=resources, params=params)]
+    declared = {p.name: p.default for step in steps for p in get(step).params}
+    params = {"backbone": resources.backbone} if "backbone" in declared else {}
+    reference = reading_params(kind).get(READING_PARAM, declared.get(READING_PARAM))
+    described = resources.reference(reference).describes if reference else None
+    results = perturb(test, kind, seed=seed, resources=resources, params=params)
+    found = coverage(test, results, reference=reference, reference_data=described)
+    return results, found
 
 
 def read_outcome(run_dir: Path | str, test_set: str, perturbation: str) -> dict[str, Any]:

@@ -138,7 +138,9 @@ class Resource(enum.StrEnum):
     LRL_TEXT = "lrl-text"  # unlabelled LRL text (vocabulary)
     BACKBONE = "backbone"  # a backbone's word representation (p2)
     NAME_SOURCE = "name-source"  # Faker locales
-    WORD_LIST = "word-list"  # stopwords (wordfreq, else frequent words of the LRL data)
+    WORD_LIST = "word-list"  # stopwords (stopwords-iso, else wordfreq, else the LRL data)
+    OWN_TRAIN = "own-train"  # the evaluated model's own labelled training data
+    REFERENCE = "reference"  # the labelled data "shared" is measured against (p1, p2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,14 +244,50 @@ def get(name: str) -> PerturbationSpec:
         raise PerturbError(f"unknown perturbation {name!r}; known kinds: {known}") from None
 
 
+# `KIND@READING` names a kind read against another reference (`p1@hrl`: p1 with
+# reference=hrl), so both readings of one kind live side by side as test sets.
+READING_SEPARATOR = "@"
+READING_PARAM = "reference"
+
+
+def split_reading(name: str) -> tuple[str, str | None]:
+    """`"p1+p2@hrl"` -> `("p1+p2", "hrl")`; a name without `@` -> `(name, None)`."""
+    kind, sep, reading = name.strip().rpartition(READING_SEPARATOR)
+    if not sep:
+        return name.strip(), None
+    if not kind.strip() or not reading.strip():
+        raise PerturbError(f"perturbation {name!r}: expected KIND@READING, e.g. p1@hrl")
+    return kind.strip(), reading.strip()
+
+
+def reading_params(kind: str | Sequence[str]) -> dict[str, str]:
+    """The parameters a `KIND@READING` name stands for (`{"reference": READING}`)."""
+    names = [kind] if isinstance(kind, str) else list(kind)
+    found: dict[str, str] = {}
+    for name in names:
+        base, reading = split_reading(name)
+        if reading is None:
+            continue
+        steps = resolve_steps(base)
+        if not any(READING_PARAM in get(step).defaults() for step in steps):
+            raise PerturbError(
+                f"{name!r}: no step of {base} takes a {READING_PARAM}; only the kinds "
+                "measured against training data (p1, p2) have readings"
+            )
+        if found.get(READING_PARAM, reading) != reading:
+            raise PerturbError(f"{names}: two different readings in one composition")
+        found[READING_PARAM] = reading
+    return found
+
+
 def resolve_steps(kind: str | Sequence[str]) -> list[str]:
     """The primitive steps of a kind: a declared name (composites expand), `"a+b"`, or a
-    list of those, applied left to right."""
+    list of those, applied left to right. A `@READING` suffix is read by `reading_params`."""
     _ensure_loaded()
     parts = [kind] if isinstance(kind, str) else list(kind)
     steps: list[str] = []
     for part in parts:
-        part = part.strip()
+        part = split_reading(part)[0]
         if part in REGISTRY:
             names = [part]
         else:
@@ -422,6 +460,12 @@ def perturb(
 
     steps = resolve_steps(kind)
     params = dict(params or {})
+    for name, value in reading_params(kind).items():
+        if name in params and str(params[name]) != value:
+            raise PerturbError(
+                f"{kind!r} reads {name}={value}, but the parameters say {params[name]!r}"
+            )
+        params[name] = value
     check_params(params, steps)
     resources = resources if resources is not None else Resources()
     for sentence in sentences:

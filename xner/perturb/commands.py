@@ -22,7 +22,18 @@ import typer
 from xner.data.records import Sentence
 from xner.errors import XnerError
 from xner.pairs import pair_languages
-from xner.perturb.base import Perturbed, PerturbError, get, kinds, perturb, resolve_steps
+from xner.perturb.base import (
+    READING_PARAM,
+    Perturbed,
+    PerturbError,
+    get,
+    kinds,
+    perturb,
+    reading_params,
+    resolve_steps,
+    step_params,
+)
+from xner.perturb.coverage import coverage
 from xner.perturb.resources import Resources
 
 
@@ -78,6 +89,35 @@ def write_outputs(results: list[Perturbed], out: Path) -> Path:
     return target
 
 
+def resources_params(kind: list[str], params: dict[str, object]) -> dict[str, object]:
+    """The parameters with what a `KIND@READING` name says folded in."""
+    readings = reading_params(kind)
+    for name, value in readings.items():
+        if name in params and str(params[name]) != value:
+            raise PerturbError(f"{kind} reads {name}={value}, but --param says {params[name]}")
+    return {**params, **readings}
+
+
+def run_resources(
+    run: Path, pair: str | None, setting: str | None, dataset: str | None
+) -> tuple[str, Resources]:
+    """The pair of a run folder and resources whose `own` reference is its training data."""
+    from xner.evaluate.runner import run_resources
+    from xner.store import read_config
+
+    config = read_config(run)
+    run_pair = f"{config.hrl}-{config.lrl}"
+    if pair and pair != run_pair:
+        raise PerturbError(f"--pair {pair} disagrees with the run {run} (pair {run_pair})")
+    if setting and setting != config.setting:
+        raise PerturbError(
+            f"--setting {setting} disagrees with the run {run} (setting {config.setting})"
+        )
+    if dataset:
+        raise PerturbError("--dataset and --run: a run's data is the data it was trained on")
+    return run_pair, run_resources(config)
+
+
 def register(app: typer.Typer) -> None:
     """Add the `perturb` command to `app`."""
 
@@ -107,16 +147,31 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="dataset of the pair's splits (default: each language's WikiANN)"),
         ] = None,
         split: Annotated[str, typer.Option(help="the LRL split to perturb")] = "test",
+        setting: Annotated[
+            str | None,
+            typer.Option(help="setting of the evaluated model, for reference=own (e.g. native)"),
+        ] = None,
+        run: Annotated[
+            Path | None,
+            typer.Option(
+                help="a run folder: its pair, setting and exact training data (reference=own)"
+            ),
+        ] = None,
     ) -> None:
         """Perturb a pair's LRL test set (label-preserving), or --list the kinds."""
         if list_kinds:
             typer.echo(list_text())
             return
         try:
+            if run is not None:
+                pair, resources = run_resources(run, pair, setting, dataset)
             if not pair or not kind or out is None:
-                raise PerturbError("give --pair, --kind and --out (or --list to see the kinds)")
+                raise PerturbError(
+                    "give --pair (or --run), --kind and --out (or --list to see the kinds)"
+                )
             steps = resolve_steps(kind)
             params: dict[str, object] = dict(parse_params(param or []))
+            params = resources_params(kind, params)
             declared = {p.name for step in steps for p in get(step).params}
             if rate is not None:
                 params["rate"] = rate
@@ -125,7 +180,8 @@ def register(app: typer.Typer) -> None:
                     raise PerturbError(f"--backbone: none of {'+'.join(steps)} uses a backbone")
                 params["backbone"] = backbone
             _, lrl = pair_languages(pair)
-            resources = Resources.for_pair(pair, dataset=dataset)
+            if run is None:
+                resources = Resources.for_pair(pair, dataset=dataset, setting=setting)
             sentences = load_test(dataset, lrl, split, limit)
             results = perturb(sentences, steps, seed=seed, resources=resources, params=params)
             target = write_outputs(results, out)
@@ -134,9 +190,22 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         for note in dict.fromkeys(resources.notes):
             typer.echo(f"note: {note}", err=True)
-        changed = sum(r.changed for r in results)
+        found = coverage(sentences, results)
         n_edits = sum(len(r.edits) for r in results)
+        references = {
+            step: values[READING_PARAM]
+            for step in steps
+            if READING_PARAM in (values := step_params(step, params, steps))
+        }
+        against = "".join(
+            f", {step} against {name} ({resources.reference(name).describes})"
+            for step, name in references.items()
+        )
         typer.echo(
-            f"{'+'.join(steps)} on {pair} ({lrl}, {len(results)} sentences, seed {seed}): "
-            f"{changed} changed, {n_edits} edits -> {out}, {target}"
+            f"{'+'.join(steps)} on {pair} ({lrl}, {len(results)} sentences, seed {seed}{against}): "
+            f"{found.sentences_changed} sentences changed, {n_edits} edits; "
+            f"mentions replaced {found.mentions_replaced}/{found.mentions_total} "
+            f"({100 * found.mention_share:.1f}%), O tokens replaced "
+            f"{found.o_tokens_replaced}/{found.o_tokens_total} "
+            f"({100 * found.o_token_share:.1f}%) -> {out}, {target}"
         )

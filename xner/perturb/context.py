@@ -1,19 +1,22 @@
 """p2, context-word replacement (Manafi & Krishnaswamy 2024), and backbone word vectors.
 
-A non-entity word of the perturbed (LRL test) set is *eligible* when it is a word
-(`resources.is_word`: letters only, two characters or more, so no punctuation, numbers
-or one-character words), is not a stopword of the LRL, and occurs in the HRL training
-data (exact token match). Each eligible word is replaced by its nearest neighbour, by
-cosine similarity of the backbone's word vectors, among the *candidates*: words of the
-LRL training data (tokens tagged O) and unlabelled LRL text that do not occur in the HRL
-training data (and pass the same word/stopword filters, and are never inside an entity
-mention of the LRL training data; the `max_vocab` most frequent).
+As the authors' notebooks do it: a test token tagged O is *eligible* when it is longer
+than one character, holds no punctuation character (`resources.has_punctuation`), and
+its lowercased form is not a stopword of the LRL (stopwords-iso; see
+`Resources.stopwords` for the fallbacks). The *reference words* are the O-tagged tokens
+of the reference data (`reference`: by default the evaluated model's own training data)
+that are not stopwords of their language, compared as they are written (the notebooks
+do not lowercase them). An eligible word is *shared* when its lowercased form is a
+reference word; it is replaced by the most similar eligible word type of the test set
+(lowercased) that is not a reference word, by cosine between word vectors, identical
+vectors excluded, with the original capitalisation restored. No candidate: unchanged.
 
-Word vectors come from a declared strategy (`EMBEDDINGS`): `input-mean` is the mean of
-the backbone's input subword embeddings (static, fast; a lone SentencePiece "▁" piece
-is dropped). They are cached per backbone and strategy under
-`cache_dir()/word-vectors/`, and each substitution table (query words x candidates) under
-`cache_dir()/perturb/p2/`, so a second run with the same data is a dictionary lookup.
+Word vectors come from a declared strategy (`EMBEDDINGS`): `cls` (the paper's) is the
+pretrained backbone's final-layer state of the first token of the word encoded alone;
+`input-mean` is the mean of the backbone's input subword embeddings (static, cheap; a
+lone SentencePiece "▁" piece is dropped). Both are cached per backbone and strategy
+under `cache_dir()/word-vectors/`, and each substitution table (query words x
+candidates) under `cache_dir()/perturb/p2/`, so a second run is a dictionary lookup.
 Unit tests pass their own embedder (`Resources(embedder=...)`).
 """
 
@@ -25,7 +28,6 @@ import os
 import random
 import re
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,7 +36,6 @@ import numpy as np
 
 from xner.config import cache_dir
 from xner.data.records import Sentence
-from xner.perturb import entities as _entities  # noqa: F401  (p1, for p1+p2)
 from xner.perturb.base import (
     OUTSIDE,
     Need,
@@ -45,7 +46,8 @@ from xner.perturb.base import (
     register,
     replace_spans,
 )
-from xner.perturb.resources import Resources, is_word, mentions, outside_tokens
+from xner.perturb.entities import REFERENCE, REFERENCE_NEED
+from xner.perturb.resources import Resources, has_punctuation, outside_tokens
 
 
 class WordEmbedder(Protocol):
@@ -102,12 +104,59 @@ class InputEmbeddingMean:
         return out
 
 
+class ClsVectors:
+    """The pretrained backbone's final-layer state of the first token (CLS / <s>) of a
+    word encoded alone with its special tokens: the paper's word vectors.
+
+    Words are encoded in full batches of equal token length, so neither padding nor the
+    batch's shape enters a vector: a word's vector does not depend on which words came
+    with it (a test holds it to that, bit for bit).
+    """
+
+    strategy = "cls"
+    batch = 64
+
+    def __init__(self, backbone: str) -> None:
+        self.backbone = backbone
+        self.key = f"{_safe(backbone)}--{self.strategy}"
+        self._tokenizer: Any = None
+        self._encoder: Any = None
+
+    def embed(self, words: Sequence[str]) -> np.ndarray:
+        import torch
+
+        from xner.backbones import load_encoder, load_tokenizer
+
+        if self._encoder is None:
+            self._tokenizer = load_tokenizer(self.backbone)
+            self._encoder = load_encoder(self.backbone)
+        encoded = self._tokenizer(list(words), add_special_tokens=True)["input_ids"]
+        by_length: dict[int, list[int]] = {}
+        for row, ids in enumerate(encoded):
+            by_length.setdefault(len(ids), []).append(row)
+        width = self._encoder.config.hidden_size
+        out = np.zeros((len(words), width), dtype=np.float32)
+        with torch.inference_mode():
+            for length in sorted(by_length):
+                rows = sorted(by_length[length], key=lambda row: words[row])
+                for offset in range(0, len(rows), self.batch):
+                    chunk = rows[offset : offset + self.batch]
+                    # Always a full batch (the last row repeated): kernels pick their
+                    # blocking by batch shape, and a word's vector must not depend on it.
+                    filled = chunk + [chunk[-1]] * (self.batch - len(chunk))
+                    ids = torch.tensor([encoded[row] for row in filled], dtype=torch.long)
+                    states = self._encoder(input_ids=ids).last_hidden_state[:, 0]
+                    out[chunk] = states[: len(chunk)].float().numpy()
+        return out
+
+
 EMBEDDINGS: dict[str, Callable[[str], WordEmbedder]] = {
+    ClsVectors.strategy: ClsVectors,
     InputEmbeddingMean.strategy: InputEmbeddingMean,
 }
 
 
-def make_embedder(backbone: str, strategy: str = "input-mean") -> WordEmbedder:
+def make_embedder(backbone: str, strategy: str = "cls") -> WordEmbedder:
     try:
         return EMBEDDINGS[strategy](backbone)
     except KeyError:
@@ -183,6 +232,12 @@ def _normalise(matrix: np.ndarray) -> np.ndarray:
     return matrix / norms
 
 
+# The paper drops candidates whose cosine is 1 (`output_cos[output_cos>=1]=0`): the
+# word itself and words with the same vector (equal fp16 rows give a cosine within
+# float32 rounding of 1).
+IDENTICAL = 1.0 - 1e-6
+
+
 def nearest_words(
     queries: Sequence[str],
     candidates: Sequence[str],
@@ -190,17 +245,26 @@ def nearest_words(
     candidate_vectors: np.ndarray,
     chunk: int = 512,
 ) -> dict[str, tuple[str, float]]:
-    """Each query's most cosine-similar candidate (ties: the earlier candidate)."""
+    """Each query's most cosine-similar candidate other than itself and other than one
+    with an identical vector (ties: the earlier candidate); queries left with no
+    candidate are absent."""
     if not queries or not candidates:
         return {}
     q = _normalise(query_vectors.astype(np.float32))
     c = _normalise(candidate_vectors.astype(np.float32)).T.copy()
+    position = {word: index for index, word in enumerate(candidates)}
     table: dict[str, tuple[str, float]] = {}
     for offset in range(0, len(queries), chunk):
         sims = q[offset : offset + chunk] @ c
+        sims[sims >= IDENTICAL] = -np.inf
+        for row in range(sims.shape[0]):
+            own = position.get(queries[offset + row])
+            if own is not None:
+                sims[row, own] = -np.inf
         best = sims.argmax(axis=1)
         for row, index in enumerate(best):
-            table[queries[offset + row]] = (candidates[index], float(sims[row, index]))
+            if np.isfinite(sims[row, index]):
+                table[queries[offset + row]] = (candidates[index], float(sims[row, index]))
     return table
 
 
@@ -238,55 +302,75 @@ def substitution_table(
 # ---------------------------------------------------------------------------- p2
 
 
+def eligible(token: str, stopwords: frozenset[str]) -> bool:
+    """A p2 word: longer than one character, no punctuation, lowercased not a stopword."""
+    return len(token) > 1 and not has_punctuation(token) and token.lower() not in stopwords
+
+
+def restore_case(original: str, substitute: str) -> str:
+    """`substitute` written with the capitalisation of `original` (the paper capitalises
+    any word that was not all lowercase; an all-uppercase word stays all uppercase)."""
+    if original == original.lower():
+        return substitute
+    if len(original) > 1 and original == original.upper():
+        return substitute.upper()
+    return substitute[:1].upper() + substitute[1:]
+
+
+def reference_words(resources: Resources, reference: str, stopwords_top: int) -> frozenset[str]:
+    """The O-tagged tokens of the reference data that are not stopwords of their language."""
+    key = ("p2-reference-words", reference, stopwords_top)
+    if key not in resources.memo:
+        sentences, _ = resources.reference_data(reference)
+        words: set[str] = set()
+        for sentence in sentences:
+            stop = resources.stopwords(sentence.lang, stopwords_top)
+            words.update(t for t in outside_tokens([sentence]) if t not in stop)
+        resources.memo[key] = frozenset(words)
+    return resources.memo[key]
+
+
 def p2_vocabulary(
-    sentences: Sequence[Sentence], resources: Resources, stopwords_top: int, max_vocab: int
+    sentences: Sequence[Sentence], resources: Resources, reference: str, stopwords_top: int
 ) -> tuple[list[str], list[str]]:
-    """(queries, candidates) of p2 for a batch; see the module docstring."""
+    """(queries, candidates) of p2 for a test set: its eligible O word types, lowercased,
+    in first-seen order, split by whether they are reference words."""
     lang = resources.lang or (sentences[0].lang if sentences else None)
-    hrl_vocab = resources.hrl_vocab
-    stop = resources.stopwords(lang, stopwords_top, sentences) if stopwords_top else frozenset()
-    queries = list(
-        dict.fromkeys(
-            t for t in outside_tokens(sentences) if t in hrl_vocab and t not in stop and is_word(t)
-        )
-    )
-    lrl_entity_tokens = {t for tokens, _ in mentions(resources.lrl_train) for t in tokens}
-    counts: Counter[str] = Counter(
-        t
-        for source in (resources.lrl_train, resources.lrl_text)
-        for t in outside_tokens(source)
-        if t not in hrl_vocab and t not in stop and t not in lrl_entity_tokens and is_word(t)
-    )
-    candidates = [w for w, _ in counts.most_common(max_vocab)]
-    if not candidates:
+    stop = resources.stopwords(lang, stopwords_top)
+    seen = reference_words(resources, reference, stopwords_top)
+    words = dict.fromkeys(t.lower() for t in outside_tokens(sentences) if eligible(t, stop))
+    queries = [w for w in words if w in seen]
+    candidates = [w for w in words if w not in seen]
+    if queries and not candidates:
         resources.notes.append(
-            "p2: no candidate words (LRL train + unlabelled text minus the HRL vocabulary); "
-            "no context word was replaced"
+            "p2: every eligible test word is a reference word; no context word was replaced"
         )
     return queries, candidates
 
 
 def _prepare_p2(sentences, resources: Resources, params: Mapping[str, Any], seed, kind):
-    queries, candidates = p2_vocabulary(
-        sentences, resources, params["stopwords_top"], params["max_vocab"]
-    )
+    reference = params["reference"]
+    queries, candidates = p2_vocabulary(sentences, resources, reference, params["stopwords_top"])
     backbone = params["backbone"]
-    key = ("p2-table", backbone, params["embedding"], tuple(queries), len(candidates))
+    key = ("p2-table", backbone, params["vectors"], tuple(queries), tuple(candidates))
     if key not in resources.memo:
-        embedder = resources.embedder(backbone, params["embedding"])
+        embedder = resources.embedder(backbone, params["vectors"])
         resources.memo[key] = substitution_table(queries, candidates, embedder)
     table = resources.memo[key]
+    lang = resources.lang or (sentences[0].lang if sentences else None)
+    stop = resources.stopwords(lang, params["stopwords_top"])
     rate = params["rate"]
 
     def apply(sentence: Sentence, rng: random.Random):
         replacements = []
         for index, (token, tag) in enumerate(zip(sentence.tokens, sentence.tags, strict=False)):
-            if tag != OUTSIDE:
+            if tag != OUTSIDE or not eligible(token, stop):
                 continue
-            found = table.get(token)
+            found = table.get(token.lower())
             if found is None or (rate < 1.0 and rng.random() >= rate):
                 continue
-            replacements.append((index, index + 1, (found[0],), "", f"cos={found[1]:.3f}"))
+            new = restore_case(token, found[0])
+            replacements.append((index, index + 1, (new,), "", f"cos={found[1]:.3f}"))
         if not replacements:
             return None
         return replace_spans(sentence.id, kind, sentence.tokens, sentence.tags, replacements)
@@ -298,14 +382,16 @@ register(
     PerturbationSpec(
         name="p2",
         description=(
-            "Context-word replacement (Manafi & Krishnaswamy 2024): each non-entity word "
-            "that also occurs in the HRL training data (no punctuation, numbers, "
-            "one-character words or stopwords) is replaced by its most similar LRL word "
-            "absent from the HRL training data, by cosine over the backbone's own word "
-            "vectors (so substitutes differ per backbone)."
+            "Context-word replacement (Manafi & Krishnaswamy 2024): each non-entity test "
+            "word (no punctuation, one-character words or stopwords) whose lowercased form "
+            "occurs as a non-entity word of the reference data (by default the evaluated "
+            "model's own training data) is replaced by the most similar test word that does "
+            "not, by cosine over the pretrained backbone's word vectors, keeping its "
+            "capitalisation."
         ),
         params=(
-            ParamSpec("rate", "float", 1.0, "share of eligible words to replace", 0.0, 1.0),
+            ParamSpec("rate", "float", 1.0, "share of shared words to replace", 0.0, 1.0),
+            REFERENCE,
             ParamSpec(
                 "backbone",
                 "str",
@@ -313,31 +399,24 @@ register(
                 "backbone whose word vectors rank substitutes",
             ),
             ParamSpec(
-                "embedding",
+                "vectors",
                 "str",
-                "input-mean",
-                "word representation strategy",
+                "cls",
+                "word vectors: cls (the paper's: the pretrained backbone's first-token state "
+                "of the word alone) or input-mean (mean input subword embedding, cheap)",
                 choices=tuple(EMBEDDINGS),
             ),
             ParamSpec(
                 "stopwords_top",
                 "int",
                 100,
-                "the language's N most frequent words count as stopwords (0: none)",
+                "where stopwords-iso has no list: the N most frequent words (wordfreq, else "
+                "the LRL data) count as stopwords (0: none)",
                 min=0,
-            ),
-            ParamSpec(
-                "max_vocab",
-                "int",
-                50000,
-                "at most this many candidate words (most frequent)",
-                min=1,
             ),
         ),
         needs=(
-            Need(Resource.HRL_TRAIN, why="which words the HRL has seen"),
-            Need(Resource.LRL_TRAIN, required=False, why="candidate words"),
-            Need(Resource.LRL_TEXT, required=False, why="candidate words"),
+            REFERENCE_NEED,
             Need(Resource.BACKBONE, why="word vectors"),
             Need(Resource.WORD_LIST, why="stopwords"),
         ),
@@ -349,7 +428,10 @@ register(
 register(
     PerturbationSpec(
         name="p1+p2",
-        description="p1 then p2: entities and context words unseen in the HRL training data.",
+        description=(
+            "p1 then p2: shared entities and shared context words both replaced, against "
+            "one reference."
+        ),
         steps=("p1", "p2"),
         source="Manafi & Krishnaswamy 2024",
     )

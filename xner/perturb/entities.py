@@ -4,9 +4,12 @@ mask+random (Srinivasan & Vajjala 2023), type-swap (TextFlint's CrossCategory).
 Every one replaces whole mentions, so tags are rebuilt as `B-X I-X ...` over the new
 tokens and the rest of the sentence is copied as is.
 
-Entity pools ("entities from the data") are the distinct mentions per type of the LRL
-training data (when the resources have it) followed by those of the batch being
-perturbed, in first-seen order, so a draw is deterministic for a seed.
+p1 follows the authors' notebooks: a mention is shared when its exact token sequence
+(case-sensitive) is a mention, of any type, in the reference data; its replacement is a
+same-type mention of the test set that is not (`pool=test`). The other kinds' pools
+("entities from the data") are the distinct mentions per type of the LRL training data
+(when the resources have it) followed by those of the batch being perturbed, in
+first-seen order, so a draw is deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -25,7 +28,14 @@ from xner.perturb.base import (
     mention_replacer,
     register,
 )
-from xner.perturb.resources import Resources, is_word
+from xner.perturb.resources import (
+    REFERENCE_DEFAULT,
+    REFERENCES,
+    ReferenceIndex,
+    Resources,
+    is_word,
+    mentions,
+)
 
 RATE = ParamSpec(
     "rate", "float", 1.0, "share of the eligible entity mentions to perturb", min=0.0, max=1.0
@@ -60,6 +70,47 @@ def _pool(resources: Resources, sentences: Sequence[Sentence]) -> dict[str, list
 
 # ---------------------------------------------------------------------------- p1
 
+REFERENCE = ParamSpec(
+    "reference",
+    "str",
+    REFERENCE_DEFAULT,
+    "the labelled data 'shared' is measured against: "
+    + "; ".join(f"{name}: {text}" for name, text in REFERENCES.items()),
+    choices=tuple(REFERENCES),
+)
+REFERENCE_NEED = Need(Resource.REFERENCE, why="what counts as shared (see `reference`)")
+
+
+def test_pool(
+    sentences: Sequence[Sentence], reference: frozenset[tuple[str, ...]]
+) -> dict[str, list[tuple[str, ...]]]:
+    """The paper's pool: distinct mentions per type of the set being perturbed that do not
+    occur as a mention in the reference data, in first-seen order."""
+    pool: dict[str, dict[tuple[str, ...], None]] = {}
+    for tokens, entity_type in mentions(sentences):
+        if tokens not in reference:
+            pool.setdefault(entity_type, {})[tokens] = None
+    return {entity_type: list(found) for entity_type, found in pool.items()}
+
+
+def _lrl_train_pool(
+    sentences: Sequence[Sentence], resources: Resources, index: ReferenceIndex
+) -> dict[str, list[tuple[str, ...]]]:
+    """The earlier pool: LRL training data and the batch, minus reference mentions,
+    preferring mentions none of whose tokens is a reference entity token."""
+    pool = _pool(resources, sentences)
+    chosen: dict[str, list[tuple[str, ...]]] = {}
+    for entity_type in sorted(pool):
+        loose = [m for m in pool[entity_type] if m not in index.mentions]
+        strict = [m for m in loose if not any(t in index.entity_tokens for t in m)]
+        chosen[entity_type] = strict or loose
+        if not strict:
+            what = "mention-level only" if loose else "none: left unchanged"
+            resources.notes.append(
+                f"p1: no {entity_type} entity free of reference entity tokens; replacements {what}"
+            )
+    return chosen
+
 
 def _prepare_p1(
     sentences: Sequence[Sentence],
@@ -68,43 +119,30 @@ def _prepare_p1(
     seed: int,
     kind: str,
 ):
-    hrl_mentions = resources.hrl_mentions
-    hrl_entity_tokens = resources.hrl_entity_tokens
-    pool = _pool(resources, sentences)
-    strict: dict[str, list[tuple[str, ...]]] = {}
-    loose: dict[str, list[tuple[str, ...]]] = {}
-    for entity_type, found in pool.items():
-        loose[entity_type] = [m for m in found if m not in hrl_mentions]
-        strict[entity_type] = [
-            m for m in loose[entity_type] if not any(t in hrl_entity_tokens for t in m)
-        ]
-    for entity_type in sorted(pool):
-        if not strict[entity_type]:
-            what = "mention-level only" if loose[entity_type] else "none: left unchanged"
-            resources.notes.append(
-                f"p1: no {entity_type} entity free of HRL entity tokens; replacements {what}"
-            )
+    index = resources.reference(params["reference"])
+    if params["pool"] == "test":
+        pool = test_pool(sentences, index.mentions)
+    else:
+        pool = _lrl_train_pool(sentences, resources, index)
     rate = params["rate"]
     types = parse_types(params["types"])
     by_token = params["match"] == "token"
 
     def seen(mention: tuple[str, ...]) -> bool:
         if by_token:
-            return any(t in hrl_entity_tokens and is_word(t) for t in mention)
-        return mention in hrl_mentions
+            return any(t in index.entity_tokens and is_word(t) for t in mention)
+        return mention in index.mentions
 
     def choose(sentence: Sentence, start: int, end: int, entity_type: str, rng: random.Random):
         if (types and entity_type not in types) or not seen(sentence.tokens[start:end]):
             return None
         if rate < 1.0 and rng.random() >= rate:
             return None
-        candidates = strict.get(entity_type)
-        detail = "strict"
-        if not candidates:
-            candidates, detail = loose.get(entity_type), "mention-level"
+        candidates = pool.get(entity_type)
         if not candidates:
             return None
-        return start, end, candidates[rng.randrange(len(candidates))], entity_type, detail
+        new = _draw_other(rng, candidates, sentence.tokens[start:end])
+        return None if new is None else (start, end, new, entity_type, index.name)
 
     return mention_replacer(kind, choose)
 
@@ -113,25 +151,35 @@ register(
     PerturbationSpec(
         name="p1",
         description=(
-            "Entity replacement (Manafi & Krishnaswamy 2024): each LRL entity mention that "
-            "also occurs as an entity mention in the HRL training data is replaced by an "
-            "LRL entity of the same type that does not (drawn from the LRL training data "
-            "and the test set; preferring entities none of whose tokens is an HRL entity "
-            "token)."
+            "Entity replacement (Manafi & Krishnaswamy 2024): each test entity mention whose "
+            "exact tokens occur as a mention in the reference data (by default the "
+            "evaluated model's own training data) is replaced by a same-type mention of the "
+            "test set that does not, drawn with the seed."
         ),
         params=(
             RATE,
             TYPES,
+            REFERENCE,
             ParamSpec(
                 "match",
                 "str",
                 "mention",
-                "what counts as seen in the HRL: the whole mention is an HRL mention "
-                "(mention, the paper's), or any of its words is an HRL entity token (token)",
+                "what counts as shared: the whole mention is a reference mention "
+                "(mention, the paper's), or any of its words is a reference entity token "
+                "(token)",
                 choices=("mention", "token"),
             ),
+            ParamSpec(
+                "pool",
+                "str",
+                "test",
+                "where replacements come from: the test set's own mentions absent from the "
+                "reference (test, the paper's), or the LRL training data and the test set, "
+                "preferring mentions with no reference entity token (lrl-train)",
+                choices=("test", "lrl-train"),
+            ),
         ),
-        needs=(Need(Resource.HRL_TRAIN, why="which entities the HRL has seen"), POOL_NEED),
+        needs=(REFERENCE_NEED, POOL_NEED),
         prepare=_prepare_p1,
         source="Manafi & Krishnaswamy 2024",
     )

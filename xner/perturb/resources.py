@@ -10,8 +10,11 @@ line uses `Resources.for_pair("ar-fa")`, which loads PAN-X splits through the da
 
 from __future__ import annotations
 
+import string
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +44,38 @@ def is_word(token: str) -> bool:
         if len(_word_cache) < 2_000_000:
             _word_cache[token] = found
     return found
+
+
+_ASCII_PUNCTUATION = frozenset(string.punctuation)
+
+
+def has_punctuation(token: str) -> bool:
+    """True when a character of `token` is ASCII punctuation (the paper's
+    `string.punctuation` test) or any Unicode punctuation (so '،' and '«' count too)."""
+    return any(ch in _ASCII_PUNCTUATION or unicodedata.category(ch).startswith("P") for ch in token)
+
+
+# What p1 and p2 measure "shared" against: the labelled data of a reading. `own` is the
+# evaluated model's own labelled training data, as its setting declares it
+# (`SettingSpec.train`); `hrl` and `lrl` are the pair's training splits, the same for
+# every setting (the controlled comparison).
+REFERENCES: dict[str, str] = {
+    "own": "the evaluated model's own labelled training data (the paper's comparison)",
+    "hrl": "the HRL training data, for every setting (the controlled comparison)",
+    "lrl": "the LRL training data, for every setting",
+}
+REFERENCE_DEFAULT = "own"
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceIndex:
+    """What a reference's labelled data holds, as p1 and p2 compare against it."""
+
+    name: str  # own | hrl | lrl
+    describes: str  # which data, e.g. "lrl/train[:5000]"
+    sentences: int
+    mentions: frozenset[tuple[str, ...]]  # entity mentions (token tuples, any type)
+    entity_tokens: frozenset[str]  # tokens inside a mention
 
 
 def _materialise(source: SentenceSource) -> list[Sentence] | None:
@@ -75,12 +110,16 @@ class Resources:
         stopwords: Iterable[str] | None = None,
         lang: str | None = None,
         pair: str | None = None,
+        own_train: SentenceSource = None,
+        own_describes: str = "",
     ) -> None:
         self._sources: dict[Resource, SentenceSource] = {
             Resource.HRL_TRAIN: hrl_train,
             Resource.LRL_TRAIN: lrl_train,
             Resource.LRL_TEXT: lrl_text,
+            Resource.OWN_TRAIN: own_train,
         }
+        self.own_describes = own_describes or ("the given own_train" if own_train else "")
         self._loaded: dict[Resource, list[Sentence] | None] = {}
         self._embedder = embedder
         self._embedders: dict[tuple[str, str], WordEmbedder] = {}
@@ -99,10 +138,17 @@ class Resources:
         data_dir: Any = None,
         backbone: str | None = None,
         dataset: str | None = None,
+        setting: str | None = None,
+        own_train: SentenceSource = None,
+        own_describes: str = "",
     ) -> Resources:
         """Resources of an `HRL-LRL` pair, loaded on first use from `dataset` splits
-        (default: each language's WikiANN source, local PAN-X or Rahimi files, else the hub)."""
+        (default: each language's WikiANN source, local PAN-X or Rahimi files, else the hub).
+
+        The `own` reference is `own_train` where given (a run's exact training data), else
+        the training splits `setting` declares (`SettingSpec.train`), else unknown."""
         hrl, lrl = pair_languages(pair_id)
+        languages = {"hrl": hrl, "lrl": lrl}
 
         def loader(lang: str, split: str) -> Callable[[], list[Sentence]]:
             def load() -> list[Sentence]:
@@ -113,6 +159,17 @@ class Resources:
 
             return load
 
+        if own_train is None and setting is not None:
+            from xner.train.runconfig import get_setting
+
+            parts = [loader(languages[role], split) for role, split in get_setting(setting).train]
+            own_describes = " + ".join(
+                f"{languages[role]}/{split}" for role, split in get_setting(setting).train
+            )
+
+            def own_train() -> list[Sentence]:
+                return [sentence for part in parts for sentence in part()]
+
         return cls(
             hrl_train=loader(hrl, "train"),
             lrl_train=loader(lrl, "train"),
@@ -120,6 +177,8 @@ class Resources:
             backbone=backbone,
             lang=lrl,
             pair=pair_id,
+            own_train=own_train,
+            own_describes=own_describes,
         )
 
     # ------------------------------------------------------------------ raw data
@@ -130,8 +189,13 @@ class Resources:
         return self._loaded[resource]
 
     def has(self, resource: Resource) -> bool:
-        if resource in (Resource.NAME_SOURCE, Resource.WORD_LIST, Resource.BACKBONE):
-            return True  # built on use, with a clear message per language / backbone
+        if resource in (
+            Resource.NAME_SOURCE,
+            Resource.WORD_LIST,
+            Resource.BACKBONE,
+            Resource.REFERENCE,
+        ):
+            return True  # built on use, with a clear message per language / backbone / reading
         return self._sources[resource] is not None
 
     def check(self, spec: PerturbationSpec) -> None:
@@ -180,6 +244,52 @@ class Resources:
         """Entity mentions (token tuples, any type) of the HRL training data."""
         return frozenset(tokens for tokens, _ in mentions(self.hrl_train))
 
+    # ------------------------------------------------------------------ references
+
+    def reference_data(self, name: str) -> tuple[list[Sentence], str]:
+        """The labelled sentences of reference `name` (see `REFERENCES`) and what they are."""
+        if name == "hrl":
+            return self.hrl_train, f"{self._role_lang('hrl')}/train"
+        if name == "lrl":
+            if self._sources[Resource.LRL_TRAIN] is None:
+                raise PerturbError(
+                    "reference=lrl needs the LRL training data: give a pair or "
+                    "Resources(lrl_train=...)"
+                )
+            return self.lrl_train, f"{self._role_lang('lrl')}/train"
+        if name == "own":
+            own = self._get(Resource.OWN_TRAIN)
+            if own is None:
+                raise PerturbError(
+                    "reference=own is the evaluated model's own training data, which is not "
+                    "known here: give the setting (--setting NAME) or a run folder, or choose "
+                    "-p reference=hrl or -p reference=lrl"
+                )
+            return own, self.own_describes
+        known = ", ".join(REFERENCES)
+        raise PerturbError(f"unknown reference {name!r}; known: {known}")
+
+    def _role_lang(self, role: str) -> str:
+        if self.pair:
+            hrl, lrl = pair_languages(self.pair)
+            return hrl if role == "hrl" else lrl
+        return role
+
+    def reference(self, name: str) -> ReferenceIndex:
+        """The mention index of reference `name`, built once per Resources."""
+        key = ("reference", name)
+        if key not in self.memo:
+            sentences, describes = self.reference_data(name)
+            found = [tokens for tokens, _ in mentions(sentences)]
+            self.memo[key] = ReferenceIndex(
+                name=name,
+                describes=describes,
+                sentences=len(sentences),
+                mentions=frozenset(found),
+                entity_tokens=frozenset(t for tokens in found for t in tokens),
+            )
+        return self.memo[key]
+
     # ------------------------------------------------------------------ LRL indexes
 
     def lrl_mention_pool(self, extra: Iterable[Sentence] = ()) -> dict[str, list[tuple[str, ...]]]:
@@ -195,27 +305,38 @@ class Resources:
             pool.setdefault(entity_type, {})[tokens] = None
         return {entity_type: list(found) for entity_type, found in pool.items()}
 
-    def stopwords(self, lang: str | None, top: int, extra: Iterable[Sentence] = ()) -> frozenset:
-        """The language's `top` most frequent words: wordfreq's list where it covers the
-        language, else the most frequent words of the LRL data (train + text + `extra`)."""
+    def stopwords(self, lang: str | None, top: int) -> frozenset[str]:
+        """The stopwords of `lang`: the stopwords-iso list (the paper's) where it has one,
+        else wordfreq's `top` most frequent words, else the `top` most frequent words of
+        the LRL data (train + unlabelled text; never the sentences being perturbed, so a
+        sentence's perturbation does not depend on its batch). A fallback leaves a note."""
         if self._stopwords is not None:
             return self._stopwords
         key = ("stopwords", lang, top)
         if key in self.memo:
             return self.memo[key]
-        words: frozenset[str] | None = None
-        if lang:
-            words = wordfreq_top(lang, top)
+        words = stopwords_iso(lang) if lang else None
+        if words is None and top:
+            words = wordfreq_top(lang, top) if lang else None
+            if words is not None:
+                self.notes.append(
+                    f"stopwords for {lang}: stopwords-iso has no list; used wordfreq's "
+                    f"{top} most frequent words"
+                )
+            elif lang == self.lang or lang is None:
+                counts: Counter[str] = Counter()
+                for source in (self.lrl_train, self.lrl_text):
+                    for sentence in source:
+                        counts.update(t.lower() for t in sentence.tokens if is_word(t))
+                words = frozenset(word for word, _ in counts.most_common(top))
+                self.notes.append(
+                    f"stopwords for {lang or 'this language'}: neither stopwords-iso nor "
+                    f"wordfreq has a list; used the {len(words)} most frequent words of the "
+                    "LRL data"
+                )
         if words is None:
-            counts: Counter[str] = Counter()
-            for source in (self.lrl_train, self.lrl_text, extra):
-                for sentence in source:
-                    counts.update(t for t in sentence.tokens if is_word(t))
-            words = frozenset(word for word, _ in counts.most_common(top))
-            self.notes.append(
-                f"stopwords for {lang or 'this language'}: wordfreq has no list, used the "
-                f"{len(words)} most frequent words of the LRL data"
-            )
+            words = frozenset()
+            self.notes.append(f"stopwords for {lang}: no list found; none used")
         self.memo[key] = words
         return words
 
@@ -229,6 +350,17 @@ class Resources:
 
             self._embedders[key] = make_embedder(backbone, strategy)
         return self._embedders[key]
+
+
+def stopwords_iso(lang: str) -> frozenset[str] | None:
+    """The stopwords-iso list of `lang` (the list the paper used), or None where it has none."""
+    try:
+        import stopwordsiso
+    except ImportError:
+        return None
+    if not stopwordsiso.has_lang(lang):
+        return None
+    return frozenset(stopwordsiso.stopwords(lang))
 
 
 def wordfreq_top(lang: str, top: int) -> frozenset[str] | None:

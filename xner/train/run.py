@@ -43,6 +43,23 @@ def load_role_splits(
     return out
 
 
+def own_training_data(config: RunConfig, *, load: bool = True) -> tuple[list[Sentence], str]:
+    """The labelled sentences the run trained on (its setting's training splits, capped as
+    it was trained; none read when `load` is False) and a description such as
+    `fa/train[:5000]`: what p1 and p2 call the `own` reference."""
+    cap = config.args.max_train_sentences
+    sentences: list[Sentence] = []
+    if load:
+        parts = load_role_splits(config, config.setting_spec.train, cap=cap)
+        # fine_tune caps the joined splits once more: a combined run trains on that prefix.
+        sentences = [sentence for part in parts.values() for sentence in part][:cap]
+    shown = " + ".join(
+        f"{config.hrl if role == 'hrl' else config.lrl}/{split}" + (f"[:{cap}]" if cap else "")
+        for role, split in config.setting_spec.train
+    )
+    return sentences, shown
+
+
 @dataclass
 class TrainedRun:
     """A trained model before it is saved: the config with its data hashes, the labels,
