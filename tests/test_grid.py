@@ -212,3 +212,43 @@ def test_status_rows_carry_wall_times_and_hardware_of_finished_cells(pipeline_en
         "eval s": None,
         "ran on": None,
     }
+
+
+def test_a_stale_cell_is_re_evaluated_in_place_with_its_weights_kept(pipeline_env, tmp_path):
+    first = grid(tmp_path / "out", settings=["transfer"])
+    run_grid(first)
+    cell = first.cells()[0]
+    weights = {p.name: p.read_bytes() for p in cell.path.rglob("*.safetensors")}
+    before = json.loads((cell.path / CELL_FILE).read_text("utf-8"))
+    assert weights and before["eval_version"] == 2 and not cell.stale()
+
+    # The grid now lists another reading and drops mask: the cell is stale.
+    data = {
+        "name": "tiny",
+        "pairs": ["es-gl"],
+        "backbones": ["tiny"],
+        "settings": ["transfer"],
+        "seeds": [1],
+        "perturbations": ["p1", "p1@hrl"],
+        "train": TRAIN,
+        "eval": {"n_resamples": 50},
+        "out": str(tmp_path / "out"),
+    }
+    config = tmp_path / "wider.yaml"
+    config.write_text(json.dumps(data), encoding="utf-8")
+    wider = read_grid(config)
+    stale = wider.cells()[0]
+    assert stale.stale()
+    result = CliRunner().invoke(app, ["grid", str(config), "--status"])
+    assert "stale" in result.output, result.output
+    outcome = run_grid(wider)[0]
+    assert not outcome.skipped and outcome.error is None and not outcome.duplicate
+    after = json.loads((stale.path / CELL_FILE).read_text("utf-8"))
+    assert after["perturbations"] == ["clean", "p1", "p1@hrl"]
+    assert after["train_seconds"] == before["train_seconds"]  # not retrained
+    evals = sorted(p.name for p in (stale.path / "eval").iterdir())
+    assert len(evals) == 3 and any(name.endswith("__p1-hrl.json") for name in evals)
+    assert not any("mask" in p.name for p in (stale.path / "preds").iterdir())
+    for name, data in weights.items():
+        assert next(stale.path.rglob(name)).read_bytes() == data
+    assert not stale.stale() and run_grid(wider)[0].skipped  # current now

@@ -14,8 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 import os
 import platform
+import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -201,6 +203,25 @@ class GridCell:
     def finished(self) -> bool:
         return self.grid.store().has(self.key, CELL_FILE)
 
+    def expected_perturbations(self) -> list[str]:
+        """The test sets a current evaluation of this cell holds, clean first."""
+        from xner.evaluate.runner import expand_perturbations
+
+        return list(expand_perturbations(self.grid.perturbations))
+
+    def stale(self) -> bool:
+        """Finished, but evaluated by an older evaluation (`EVAL_VERSION`) or on other
+        test sets than the grid now lists: the next run re-evaluates it (weights kept)."""
+        from xner.evaluate.runner import EVAL_VERSION
+
+        facts = self.grid.store().cell_facts(self.key)
+        if facts is None:
+            return False
+        return (
+            facts.get("eval_version", 1) != EVAL_VERSION
+            or facts.get("perturbations") != self.expected_perturbations()
+        )
+
 
 @dataclass(frozen=True)
 class CellOutcome:
@@ -321,18 +342,27 @@ def run_cell(cell: GridCell) -> CellOutcome:
     staging folder, write cell.json last, then publish the folder whole; skip a finished
     cell. Safe to run twice at once or to kill at any point: the cell's name only ever
     holds a complete folder, and the first finished copy wins."""
-    from xner.evaluate.runner import evaluate_checkpoint
+    from xner.evaluate.runner import EVAL_VERSION, evaluate_checkpoint
     from xner.gridstore import discard
-    from xner.store import CONFIG_FILE, CheckpointError, read_config, write_json_atomic
+    from xner.store import (
+        CONFIG_FILE,
+        EVAL_DIR,
+        PREDS_DIR,
+        CheckpointError,
+        read_config,
+        write_json_atomic,
+    )
     from xner.train.run import train_run
 
     store = cell.grid.store()
-    if store.has(cell.key, CELL_FILE):
+    stale = cell.stale()
+    if store.has(cell.key, CELL_FILE) and not stale:
         return CellOutcome(cell, skipped=True, train_seconds=0.0, eval_seconds=0.0)
     runtime = cell.grid.resources.runtime().resolved()
     staged = store.staging(cell.key)
     try:
         trained = False
+        earlier: dict[str, Any] = {}
         if store.has(cell.key, CONFIG_FILE):  # trained by an interrupted run: evaluate it
             store.fetch(cell.key, staged)
             try:
@@ -340,6 +370,11 @@ def run_cell(cell: GridCell) -> CellOutcome:
                 trained = True
             except CheckpointError:
                 discard(staged)
+        if trained and stale:  # re-evaluate: no test set of the old evaluation survives
+            earlier = json.loads((staged / CELL_FILE).read_text("utf-8"))
+            for old in (CELL_FILE, EVAL_DIR, PREDS_DIR):
+                path = staged / old
+                shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
         started = time.perf_counter()
         if not trained:
             train_run(cell.run_config(), staged, runtime=runtime)
@@ -356,12 +391,14 @@ def run_cell(cell: GridCell) -> CellOutcome:
                 "setting": cell.setting,
                 "seed": cell.seed,
                 "perturbations": [outcome.perturbation for outcome in outcomes],
-                "train_seconds": round(train_seconds, 2),
+                "eval_version": EVAL_VERSION,
+                "train_seconds": earlier.get("train_seconds", round(train_seconds, 2)),
                 "eval_seconds": round(eval_seconds, 2),
                 "hardware": hardware(runtime),
+                **({"train_hardware": earlier["hardware"]} if "hardware" in earlier else {}),
             },
         )
-        placed = store.publish(staged, cell.key)
+        placed = store.publish(staged, cell.key, replace=stale)
     except BaseException:
         discard(staged)
         raise
@@ -409,7 +446,7 @@ def _first_unfinished(cells: list[GridCell], limit: int) -> list[GridCell]:
     chosen: list[GridCell] = []
     todo = 0
     for cell in cells:
-        if not cell.finished():
+        if not cell.finished() or cell.stale():
             if todo >= limit:
                 break
             todo += 1
@@ -471,6 +508,8 @@ def describe(cells: Iterable[GridCell]) -> list[dict[str, object]]:
     for cell in cells:
         facts = cell.grid.store().cell_facts(cell.key)
         state = "done" if facts else ("trained" if _trained(cell) else "todo")
+        if facts and cell.stale():
+            state = "stale"  # evaluated by an older evaluation: the next run redoes it
         hardware = (facts or {}).get("hardware", {})
         rows.append(
             {

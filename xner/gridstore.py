@@ -92,9 +92,10 @@ class CellStore(ABC):
         """Copy cell `key`'s folder to the local folder `into` (to resume it)."""
 
     @abstractmethod
-    def publish(self, staged: Path, key: str) -> bool:
+    def publish(self, staged: Path, key: str, *, replace: bool = False) -> bool:
         """Move the finished folder `staged` into place as cell `key`; False (and `staged`
-        discarded) when a finished copy is already there."""
+        discarded) when a finished copy is already there, unless `replace` (a
+        re-evaluation: the new folder takes the old one's place)."""
 
     def cell_facts(self, key: str) -> dict[str, Any] | None:
         """Cell `key`'s cell.json (timings, hardware), or None before it finished."""
@@ -132,10 +133,10 @@ class FolderStore(CellStore):
     def fetch(self, key: str, into: Path) -> None:
         shutil.copytree(self.root / key, into)
 
-    def publish(self, staged: Path, key: str) -> bool:
+    def publish(self, staged: Path, key: str, *, replace: bool = False) -> bool:
         target = self.root / key
         while True:
-            if (target / CELL_FILE).is_file():
+            if (target / CELL_FILE).is_file() and not replace:
                 discard(staged)
                 return False
             try:
@@ -146,10 +147,11 @@ class FolderStore(CellStore):
             else:
                 discard(staged)  # only tidies the empty staging folder
                 return True
-            if (target / CELL_FILE).is_file():
+            if (target / CELL_FILE).is_file() and not replace:
                 continue  # a finished copy landed just now
-            # An unfinished folder is there (trained, not evaluated, by an older run):
-            # ours replaces it. Moved aside first, so the name never holds half a folder.
+            # An unfinished folder is there (trained, not evaluated, by an older run), or
+            # the one we re-evaluated: ours replaces it. Moved aside first, so the name
+            # never holds half a folder.
             aside = new_staging(self.root / STAGING_DIR, f"{key}.replaced")
             try:
                 os.rename(target, aside)
@@ -200,10 +202,12 @@ class UriStore(CellStore):
             local.parent.mkdir(parents=True, exist_ok=True)
             self.fs.get_file(remote, str(local))
 
-    def publish(self, staged: Path, key: str) -> bool:
+    def publish(self, staged: Path, key: str, *, replace: bool = False) -> bool:
         if self.has(key, CELL_FILE):
-            discard(staged)
-            return False
+            if not replace:
+                discard(staged)
+                return False
+            self.fs.rm(self._remote(key), recursive=True)  # no stale file may outlive it
         files = sorted(p for p in staged.rglob("*") if p.is_file())
         files.sort(key=lambda p: p.relative_to(staged).as_posix() == CELL_FILE)  # last
         for local in files:

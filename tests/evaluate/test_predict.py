@@ -89,3 +89,46 @@ def test_simple_tokenize() -> None:
 def test_predict_text(tokenizer) -> None:
     tokens, prediction = predict_text(small_model(len(tokenizer)), tokenizer, "Ana visita Roma.")
     assert tokens == ["Ana", "visita", "Roma", "."] and len(prediction) == 4
+
+
+def _varied(n: int) -> list[Sentence]:
+    words = ["Ana", "visita", "Vellora", "con", "Mira", "en", "Tarsa", "y", "Koro", "ayer"]
+    return [sentence([words[(i + j) % 10] for j in range(2 + (i * 7) % 40)], i) for i in range(n)]
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 32])
+def test_a_prediction_depends_only_on_its_sentence(tokenizer, batch_size) -> None:
+    # Fixed-shape forwards: alone, among others, in another order, the same bits. (A
+    # model as wide as e5-small: at tiny widths padding happens not to change the sums.)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=384,
+        num_hidden_layers=2,
+        num_attention_heads=6,
+        intermediate_size=1536,
+        max_position_embeddings=512,
+        num_labels=len(LABELS),
+        id2label=LABELS.id2label,
+        label2id=LABELS.label2id,
+    )
+    model = BertForTokenClassification(config).eval()
+    batch = _varied(60)
+    together = predict(model, tokenizer, batch, batch_size=batch_size)
+    alone = [predict(model, tokenizer, [s], batch_size=batch_size)[0] for s in batch[:12]]
+    reversed_ = predict(model, tokenizer, batch[::-1], batch_size=batch_size)[::-1]
+    assert together[:12] == alone
+    assert together == reversed_
+
+
+def test_known_predictions_are_reused_and_equal_a_fresh_run(tokenizer) -> None:
+    model = small_model(len(tokenizer), positions=512)
+    clean = _varied(40)
+    known = {(p.id, p.hash): p for p in predict(model, tokenizer, clean)}
+    changed = [
+        s.with_content(("Zed", *s.tokens[1:]), None) if i % 3 == 0 else s
+        for i, s in enumerate(clean)
+    ]
+    reused = predict(model, tokenizer, changed, known=known)
+    assert reused == predict(model, tokenizer, changed)
+    assert all(reused[i] is known[clean[i].id, clean[i].hash] for i in range(40) if i % 3)

@@ -208,6 +208,7 @@ def test_coverage_counts_mentions_words_and_sentences():
     out = perturb(TEST, "p1", seed=3, resources=res)
     found = coverage(TEST, out, reference="own", reference_data="toy")
     assert found.mentions_total == 7 and found.mentions_replaced == 2
+    assert found.mentions_distinct == 7 and found.mentions_distinct_replaced == 2
     assert found.o_tokens_total == 9 and found.o_tokens_replaced == 0
     assert found.sentences_total == 4 and found.sentences_changed == 2
     assert found.to_dict()["reference"] == "own"

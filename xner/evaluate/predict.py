@@ -1,22 +1,28 @@
 """Batched inference: a predicted tag and a confidence for every word of every sentence.
 
-Inputs are sorted by length and padded per batch. A sentence longer than the model's
-limit is read in overlapping windows; each word takes its prediction from the window in
-which it sits farthest from a cut edge, so every word gets one and none is truncated.
+Every forward pass has a fixed shape: windows are padded to a width that depends only on
+their own length (the next multiple of `WIDTH_STEP`), grouped by that width, and run in
+batches of exactly `batch_size` rows (the last one filled with repeats). The kernels
+then compute each window the same way whatever else is in the batch, so a sentence's
+prediction depends only on the sentence, bit for bit: a perturbed test set re-predicts
+only the sentences the perturbation changed (`known`) and gets what predicting all of
+them would give. A sentence longer than the model's limit is read in overlapping
+windows; each word takes its prediction from the window in which it sits farthest from
+a cut edge, so every word gets one and none is truncated.
 """
 
 from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from xner.data.records import Sentence
-from xner.train.encode import LabelSpace, Window, bucket_batches, collate, encode, max_tokens
+from xner.train.encode import LabelSpace, Window, encode, max_tokens
 from xner.train.runtime import Runtime
 
 
@@ -50,6 +56,43 @@ def _edge_distance(word: int, window: Window, n_words: int) -> float:
     return min(left, right)
 
 
+WIDTH_STEP = 4  # windows are padded to a multiple of this many subwords
+# `batch_size` counts windows of this many subwords: a forward holds about
+# batch_size * BATCH_WIDTH subwords, so short windows go many to a batch, long ones few.
+BATCH_WIDTH = 16
+
+
+def padded_width(length: int, limit: int) -> int:
+    """The width a window of `length` subwords is padded to: a function of it alone."""
+    return min(max(limit, length), -(-length // WIDTH_STEP) * WIDTH_STEP)
+
+
+def rows_for(width: int, tokens: int) -> int:
+    """Rows per forward for windows of `width`: about `tokens` subwords in all."""
+    return max(1, tokens // width)
+
+
+def fixed_shape_batches(
+    lengths: Sequence[int], tokens: int, limit: int
+) -> list[tuple[int, int, list[int]]]:
+    """`(width, rows, indices)` batches: windows of one padded width, widest first, in
+    input order within a width, `rows_for(width)` per forward (the forward fills a short
+    last batch with repeats)."""
+    if tokens < 1:
+        raise ValueError(f"a batch needs at least 1 token, not {tokens}")
+    groups: dict[int, list[int]] = {}
+    for index, length in enumerate(lengths):
+        groups.setdefault(padded_width(length, limit), []).append(index)
+    batches: list[tuple[int, int, list[int]]] = []
+    for width in sorted(groups, reverse=True):
+        members, rows = groups[width], rows_for(width, tokens)
+        batches.extend(
+            (width, rows, members[offset : offset + rows])
+            for offset in range(0, len(members), rows)
+        )
+    return batches
+
+
 @torch.inference_mode()
 def window_logits(
     model: PreTrainedModel,
@@ -57,14 +100,25 @@ def window_logits(
     pad_id: int,
     batch_size: int,
     runtime: Runtime | None = None,
+    limit: int | None = None,
 ) -> list[torch.Tensor]:
     """Per window, the logits (words x labels) at each word's first subword, in fp32 on
-    the CPU. `runtime` (default: the model's device, fp32) sets the forward's precision;
-    the model must already be on its device."""
+    the CPU, each computed in a forward of fixed shape (see the module docstring).
+    `runtime` (default: the model's device, fp32) sets the forward's precision; the model
+    must already be on its device."""
     runtime = runtime or Runtime.of(model)
+    limit = limit or max((len(w) for w in windows), default=1)
     out: list[torch.Tensor | None] = [None] * len(windows)
-    for batch in bucket_batches([len(w) for w in windows], batch_size, seed=None):
-        inputs = runtime.put(collate([windows[i] for i in batch], pad_id, with_labels=False))
+    lengths = [len(w) for w in windows]
+    for width, rows, batch in fixed_shape_batches(lengths, batch_size * BATCH_WIDTH, limit):
+        filled = batch + [batch[-1]] * (rows - len(batch))
+        ids = torch.full((rows, width), pad_id, dtype=torch.long)
+        mask = torch.zeros((rows, width), dtype=torch.long)
+        for row, index in enumerate(filled):
+            window = windows[index]
+            ids[row, : len(window)] = torch.tensor(window.input_ids)
+            mask[row, : len(window)] = 1
+        inputs = runtime.put({"input_ids": ids, "attention_mask": mask})
         with runtime.autocast():
             logits = model(**inputs).logits.float().cpu()
         for row, index in enumerate(batch):
@@ -82,13 +136,30 @@ def predict(
     max_length: int | None = None,
     context: int | None = None,
     runtime: Runtime | None = None,
+    known: Mapping[tuple[str, str], Prediction] | None = None,
 ) -> list[Prediction]:
     """Predictions for `sentences`, in their order.
 
     `max_length` (tokens per input, specials included) defaults to the model's limit;
     `context` (subwords shared by neighbouring windows) to a quarter of it; `runtime`
-    (default: where the model is, fp32) to `window_logits`.
+    (default: where the model is, fp32) to `window_logits`. `known` maps `(id, hash)` to
+    predictions made before with the same model and settings: those sentences are not
+    predicted again (the result is the same, see the module docstring).
     """
+    if known:
+        todo = [s for s in sentences if (s.id, s.hash) not in known]
+        fresh = predict(
+            model,
+            tokenizer,
+            todo,
+            labels=labels,
+            batch_size=batch_size,
+            max_length=max_length,
+            context=context,
+            runtime=runtime,
+        )
+        made = {(p.id, p.hash): p for p in fresh}
+        return [known.get((s.id, s.hash)) or made[s.id, s.hash] for s in sentences]
     labels = labels or model_labels(model)
     limit = max_length or max_tokens(model, tokenizer)
     if context is None:
@@ -98,7 +169,7 @@ def predict(
     try:
         windows = encode(sentences, tokenizer, max_length=limit, context=context)
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        logits = window_logits(model, windows, pad, batch_size, runtime)
+        logits = window_logits(model, windows, pad, batch_size, runtime, limit)
     finally:
         model.train(was_training)
     by_sentence: list[list[int]] = [[] for _ in sentences]

@@ -205,7 +205,9 @@ def register(app: typer.Typer) -> None:
             f"{'+'.join(steps)} on {pair} ({lrl}, {len(results)} sentences, seed {seed}{against}): "
             f"{found.sentences_changed} sentences changed, {n_edits} edits; "
             f"mentions replaced {found.mentions_replaced}/{found.mentions_total} "
-            f"({100 * found.mention_share:.1f}%), O tokens replaced "
+            f"({100 * found.mention_share:.1f}%; distinct {found.mentions_distinct_replaced}/"
+            f"{found.mentions_distinct}, {100 * found.distinct_mention_share:.1f}%), "
+            "O tokens replaced "
             f"{found.o_tokens_replaced}/{found.o_tokens_total} "
             f"({100 * found.o_token_share:.1f}%) -> {out}, {target}"
         )

@@ -25,6 +25,8 @@ class Coverage:
     reference_data: str | None  # e.g. "fa/train[:5000]"
     mentions_total: int
     mentions_replaced: int
+    mentions_distinct: int  # distinct mention token sequences (the paper counts these)
+    mentions_distinct_replaced: int  # of those, replaced at least once
     o_tokens_total: int
     o_tokens_replaced: int
     sentences_total: int
@@ -33,6 +35,14 @@ class Coverage:
     @property
     def mention_share(self) -> float:
         return self.mentions_replaced / self.mentions_total if self.mentions_total else 0.0
+
+    @property
+    def distinct_mention_share(self) -> float:
+        return (
+            self.mentions_distinct_replaced / self.mentions_distinct
+            if self.mentions_distinct
+            else 0.0
+        )
 
     @property
     def o_token_share(self) -> float:
@@ -61,8 +71,11 @@ def coverage(
 ) -> Coverage:
     """Counts of mentions and O tokens replaced, and of sentences changed."""
     mentions_total = mentions_replaced = outside_total = outside_replaced = changed = 0
+    distinct: set[tuple[str, ...]] = set()
+    distinct_replaced: set[tuple[str, ...]] = set()
     for old, new in zip(source, perturbed, strict=True):
         old_mentions, old_outside = _mentions(old), _outside(old)
+        distinct.update(tokens for tokens, _ in old_mentions)
         mentions_total += len(old_mentions)
         outside_total += len(old_outside)
         if not new.changed:
@@ -70,10 +83,13 @@ def coverage(
         changed += 1
         new_mentions, new_outside = _mentions(new.sentence), _outside(new.sentence)
         if len(new_mentions) == len(old_mentions):
-            pairs = zip(old_mentions, new_mentions, strict=True)
-            mentions_replaced += sum(a != b for a, b in pairs)
+            replaced = [a for a, b in zip(old_mentions, new_mentions, strict=True) if a != b]
+            mentions_replaced += len(replaced)
+            distinct_replaced.update(tokens for tokens, _ in replaced)
         else:
             mentions_replaced += min(len(old_mentions), len(new.edits))
+            touched = {tuple(e.old.split()) for e in new.edits}
+            distinct_replaced.update(t for t, _ in old_mentions if t in touched)
         if len(new_outside) == len(old_outside):
             words = zip(old_outside, new_outside, strict=True)
             outside_replaced += sum(a != b for a, b in words)
@@ -84,6 +100,8 @@ def coverage(
         reference_data=reference_data,
         mentions_total=mentions_total,
         mentions_replaced=mentions_replaced,
+        mentions_distinct=len(distinct),
+        mentions_distinct_replaced=len(distinct_replaced),
         o_tokens_total=outside_total,
         o_tokens_replaced=outside_replaced,
         sentences_total=len(source),

@@ -273,6 +273,17 @@ def _generate(fake: Any, method: str, script: str) -> str:
     return getattr(fake, method)()
 
 
+def _hash_free(fake: Any) -> Any:
+    """`fake` with its providers' word lists in a fixed order. Some build a list from a set
+    (it_IT's `cities`), whose order follows PYTHONHASHSEED; sorted, a seed draws the same
+    names in every process."""
+    for provider in fake.get_providers():
+        for name, value in vars(type(provider)).items():
+            if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+                setattr(provider, name, sorted(value))
+    return fake
+
+
 def name_pools(
     locales: Sequence[str], types: Iterable[str], lang: str, seed: int, size: int
 ) -> dict[str, list[tuple[tuple[str, ...], str]]]:
@@ -286,7 +297,7 @@ def name_pools(
     pools: dict[str, dict[tuple[str, ...], str]] = {t: {} for t in types}
     per_locale = max(1, size // max(1, len(locales)))
     for number, locale in enumerate(locales):
-        fake = Faker(locale)
+        fake = _hash_free(Faker(locale))
         fake.seed_instance(seed * 1000 + number)
         script = text_script(fake.first_name() for _ in range(5)) or "LATIN"
         for entity_type, found in pools.items():
