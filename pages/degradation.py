@@ -12,9 +12,13 @@ from xner.config import data_dir, models_dir
 from xner.results import (
     CLEAN,
     NO_RUNS_HELP,
+    NOT_PERTURBED,
+    READINGS,
     aggregate_seeds,
+    coverage_matrix,
     drop_matrix,
     filter_results,
+    in_reading,
     load_results_with_report,
     local_overlaps,
     options,
@@ -92,7 +96,21 @@ left, middle, right = st.columns(3)
 backbones = left.multiselect("Backbones", options(table, "backbone"), default=None, key="backbones")
 pairs = middle.multiselect("Pairs", options(table, "pair"), default=None, key="pairs")
 settings = right.multiselect("Settings", options(table, "setting"), default=None, key="settings")
-perturbed_kinds = [p for p in options(table, "perturbation") if p != CLEAN]
+reading = st.radio(
+    "p1 / p2 measured against",
+    [*READINGS, "both"],
+    horizontal=True,
+    key="reading",
+    format_func=lambda r: {"own": "own training data (paper)", "hrl": "HRL training data"}.get(
+        r, "both readings"
+    ),
+    help="\n".join(f"- **{name}**: {text}" for name, text in READINGS.items())
+    + "\n- **both**: p1, p2, p1+p2 (own) beside p1@hrl, p2@hrl, p1+p2@hrl",
+)
+perturbed_kinds = in_reading(
+    [p for p in options(table, "perturbation") if p != CLEAN],
+    None if reading == "both" else reading,
+)
 perturbations = left.multiselect(
     "Perturbations", perturbed_kinds, default=perturbed_kinds, key="perturbations"
 )
@@ -133,6 +151,12 @@ else:
     panels = [("", chosen)]
 
 st.subheader("F1 drop by pair and perturbation")
+st.caption(
+    "Under each drop: the share of test sentences the perturbation changed. A set with "
+    f"under {NOT_PERTURBED:.0%} changed reads *not perturbed* (grey): a small drop there is "
+    "no sign of robustness. The table below gives the shares of mentions and O words "
+    "replaced too."
+)
 for column, (label, subset) in zip(st.columns(len(panels)), panels, strict=True):
     with column:
         title = f"{'Relative' if relative else 'Absolute'} F1 drop ({mode}, micro)"
@@ -140,6 +164,8 @@ for column, (label, subset) in zip(st.columns(len(panels)), panels, strict=True)
             drop_matrix(subset, relative=relative, mode=mode),
             relative=relative,
             title=f"{title}{' · ' + label if label else ''}",
+            coverage=coverage_matrix(subset, mode=mode),
+            not_perturbed=NOT_PERTURBED,
         )
         st.plotly_chart(heatmap, width="stretch", key=f"heatmap-{label}")
         download_figure(heatmap, f"drop-heatmap{('-' + label) if label else ''}", f"dl-h-{label}")

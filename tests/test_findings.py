@@ -94,8 +94,33 @@ def test_robustness_compares_mean_drops_and_names_the_hardest_kind() -> None:
     # native: (31 + 30 + 22.5) / 3 = 27.8; transfer: (20.5 + 35 + 30) / 3 = 28.5
     assert "native loses more than transfer in 1 of 3 pairs" in finding.answer
     assert "27.8 points native vs 28.5 transfer" in finding.answer
-    assert "On the paper's kinds (p1): native 5.7 vs transfer 12.0 points" in finding.answer
+    assert (
+        "On the paper's kinds (p1, p2, p1+p2): native 5.7 vs transfer 12.0 points against "
+        "each model's own training data" in finding.answer
+    )
+    assert "against the HRL training data" not in finding.answer  # no @hrl rows here
     assert "hardest kind for native is mask (50.0 points; transfer 45.0)" in finding.answer
+
+
+def test_findings_state_both_readings_and_count_each_kind_once() -> None:
+    # The controlled reading: native models' p1 against HRL train replaces little.
+    controlled = table(
+        rows("ar-fa", "native", 0.85, {"p1": 0.02, "p1@hrl": 0.001, "mask": 0.60}),
+        rows("ar-fa", "transfer", 0.60, {"p1": 0.01, "p1@hrl": 0.01, "mask": 0.40}),
+        rows("nl-af", "native", 0.80, {"p1": 0.10, "p1@hrl": 0.03, "mask": 0.50}),
+        rows("nl-af", "transfer", 0.78, {"p1": 0.20, "p1@hrl": 0.20, "mask": 0.50}),
+        rows("id-ms", "native", 0.70, {"p1": 0.05, "p1@hrl": 0.02, "mask": 0.40}),
+        rows("id-ms", "transfer", 0.75, {"p1": 0.15, "p1@hrl": 0.16, "mask": 0.45}),
+    )
+    finding = robustness(controlled, OVERLAPS)
+    assert finding is not None
+    assert "mean drop over 2 perturbation kinds" in finding.answer  # p1@hrl not counted twice
+    assert "native 5.7 vs transfer 12.0 points against each model's own" in finding.answer
+    # (0.1 + 3 + 2) / 3 = 1.7 native; (1 + 20 + 16) / 3 = 12.3 transfer
+    assert "native 1.7 vs transfer 12.3 points against the HRL training data" in finding.answer
+    overlap = drop_vs_overlap(controlled, OVERLAPS)
+    assert overlap is not None and "both readings agree" in overlap.answer
+    assert overlap.table.attrs["spearman"]["p1@hrl"] == pytest.approx(1.0)
 
 
 def test_drop_vs_overlap_is_a_rank_correlation_over_pairs() -> None:

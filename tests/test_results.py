@@ -294,3 +294,47 @@ def test_provenance_names_backbones_methods_sizes_and_split() -> None:
     assert text.startswith("3 runs; backbones: e5 (lora), scratch-char (full); 2 test sets")
     assert "(1,000–2,000 sentences each)" in text and "labelled dev file" in text
     assert provenance(rows.iloc[0:0]) == "No evaluated runs."
+
+
+def test_coverage_and_readings_reach_the_table(tmp_path: Path) -> None:
+    folder = write_run(tmp_path, "a", f1={"clean": 0.8, "p1": 0.6, "p1@hrl": 0.8, "mask": 0.3})
+    coverage = {
+        "p1": (40, 100, 35, 50),
+        "p1@hrl": (0, 100, 0, 50),
+        "mask": (100, 100, 48, 50),
+    }
+    for name, (replaced, total, changed, sentences) in coverage.items():
+        path = folder / "eval" / f"panx-gl-test__{name}.json"
+        record = json.loads(path.read_text("utf-8"))
+        record["coverage"] = {
+            "reference": {"p1": "own", "p1@hrl": "hrl"}.get(name),
+            "mentions_total": total,
+            "mentions_replaced": replaced,
+            "o_tokens_total": 200,
+            "o_tokens_replaced": 0,
+            "sentences_total": sentences,
+            "sentences_changed": changed,
+        }
+        path.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    table = xr.load_results(tmp_path)
+    rows = micro(table).set_index("perturbation")
+    assert rows.loc["p1", "mention_share"] == pytest.approx(0.4)
+    assert rows.loc["p1", "sentence_share"] == pytest.approx(0.7)
+    assert rows.loc["p1", "reference"] == "own" and rows.loc["p1@hrl", "reference"] == "hrl"
+    assert math.isnan(rows.loc["clean", "mention_share"])
+    assert rows.loc["p1@hrl", "sentence_share"] < xr.NOT_PERTURBED
+    shares = xr.coverage_matrix(table)
+    assert shares.loc["es→ca · transfer", "p1@hrl"] == 0.0
+    assert xr.aggregate_seeds(micro(table))["sentence_share"].notna().sum() == 3
+    # readings: plain p1 is read against the model's own data, p1@hrl against the HRL's
+    assert [xr.reading_of(p) for p in ("clean", "p1", "p1@hrl", "p1+p2", "mask")] == [
+        None,
+        "own",
+        "hrl",
+        "own",
+        None,
+    ]
+    kinds = ["p1", "p1@hrl", "mask"]
+    assert xr.in_reading(kinds, "own") == ["p1", "mask"]
+    assert xr.in_reading(kinds, "hrl") == ["p1@hrl", "mask"]
+    assert xr.in_reading(kinds, None) == kinds

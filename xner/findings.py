@@ -7,6 +7,10 @@ computed, never written by hand: a sentence with the numbers, and the table behi
 
 All numbers are strict micro F1 in points (0-100), each run's test set, averaged over
 seeds first; "drop" is clean F1 minus perturbed F1 of the same run (positive = worse).
+The paper's kinds (p1, p2, p1+p2) have two readings (`results.READINGS`): against each
+model's own training data (the paper's, plain names) and against the HRL training data
+(`KIND@hrl`); a mean "over the kinds" takes each kind once, in the paper's reading, and
+every finding about perturbation states the paper's kinds in both readings.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from xner.results import CLEAN, HEADLINE_MODE
+from xner.results import CLEAN, HEADLINE_MODE, reading_of
 
 
 @dataclass(frozen=True)
@@ -85,9 +89,39 @@ def _clean(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def _drops(scores: pd.DataFrame, value: str = "drop") -> pd.DataFrame:
-    """pair × setting matrix of the mean drop over the perturbation kinds."""
-    noisy = scores[scores["perturbation"] != CLEAN]
+    """pair × setting matrix of the mean drop over the perturbation kinds (each once: the
+    paper's kinds in their own reading)."""
+    noisy = scores[_once(scores["perturbation"])]
     return noisy.pivot_table(index="pair", columns="setting", values=value, aggfunc="mean")
+
+
+def _once(perturbations: pd.Series) -> pd.Series:
+    """True for the perturbed sets a mean over kinds takes: not clean, not `@hrl`."""
+    readings = {p: reading_of(str(p)) for p in perturbations.unique()}
+    return (perturbations != CLEAN) & perturbations.map(lambda p: readings[p] != "hrl")
+
+
+def paper_drops(scores: pd.DataFrame, reading: str) -> pd.DataFrame:
+    """pair × setting matrix of the mean drop over the paper's kinds read as `reading`."""
+    names = [k if reading == "own" else f"{k}@{reading}" for k in PAPER_KINDS]
+    chosen = scores[scores["perturbation"].isin(names)]
+    return chosen.pivot_table(index="pair", columns="setting", values="drop", aggfunc="mean")
+
+
+def _both_readings(scores: pd.DataFrame, first: str, second: str, pairs: pd.Index) -> str:
+    """' On the paper's kinds: ... (own) ...; ... (hrl).' for two settings, or ''."""
+    parts = []
+    for reading, label in (
+        ("own", "against each model's own training data, as the paper"),
+        ("hrl", "against the HRL training data, the same test set for both"),
+    ):
+        matrix = _both(paper_drops(scores, reading), first, second).reindex(pairs).dropna()
+        if not matrix.empty:
+            parts.append(
+                f"{first} {matrix[first].mean():.1f} vs {second} {matrix[second].mean():.1f} "
+                f"points {label}"
+            )
+    return f" On the paper's kinds (p1, p2, p1+p2): {'; '.join(parts)}." if parts else ""
 
 
 def _both(matrix: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
@@ -170,7 +204,7 @@ def robustness(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | 
         return None
     relative = _both(_drops(scores, "drop_rel"), "native", "transfer").reindex(drops.index)
     more = int((drops["native"] > drops["transfer"]).sum())
-    kinds = scores.loc[scores["perturbation"] != CLEAN, "perturbation"].nunique()
+    kinds = scores.loc[_once(scores["perturbation"]), "perturbation"].nunique()
     answer = (
         f"{backbone}: under perturbation native loses more than transfer in {more} of "
         f"{len(drops)} pairs: mean drop over {kinds} perturbation kinds "
@@ -184,15 +218,10 @@ def robustness(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | 
         .pivot_table(index="perturbation", columns="setting", values="drop", aggfunc="mean")
         .round(1)
     )
-    paper = [kind for kind in PAPER_KINDS if kind in per_kind.index]
-    if paper and {"native", "transfer"} <= set(per_kind):
-        answer += (
-            f" On the paper's kinds ({', '.join(paper)}): native "
-            f"{per_kind.loc[paper, 'native'].mean():.1f} vs transfer "
-            f"{per_kind.loc[paper, 'transfer'].mean():.1f} points."
-        )
+    answer += _both_readings(scores, "native", "transfer", drops.index)
     if "native" in per_kind:
-        worst = per_kind["native"].idxmax()
+        worst = per_kind.loc[[k for k in per_kind.index if reading_of(k) != "hrl"], "native"]
+        worst = worst.idxmax()
         answer += (
             f" The hardest kind for native is {worst} ({per_kind.loc[worst, 'native']:.1f} "
             f"points; transfer {per_kind.loc[worst].get('transfer', math.nan):.1f})."
@@ -204,7 +233,7 @@ def robustness(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | 
 def drop_vs_overlap(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
     backbone = main_backbone(table)
     scores = micro_scores(table, backbone)
-    transfer = scores[(scores["setting"] == "transfer") & (scores["perturbation"] != CLEAN)]
+    transfer = scores[(scores["setting"] == "transfer") & _once(scores["perturbation"])]
     known = {p: v for p, v in overlaps.items() if v is not None and v == v}
     transfer = transfer[transfer["pair"].isin(known)]
     if transfer["pair"].nunique() < 3:
@@ -236,6 +265,15 @@ def drop_vs_overlap(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Findi
         f"training data, from {by_kind['entity_overlap'].min():.1f}% to "
         f"{by_kind['entity_overlap'].max():.1f}%."
     )
+    controlled = scores[(scores["setting"] == "transfer") & (scores["perturbation"] == "p1@hrl")]
+    controlled = controlled.set_index("pair")["drop"].reindex(by_kind.index)
+    if main == "p1" and controlled.notna().sum() >= 3:
+        rho_hrl = spearman(by_kind["entity_overlap"], controlled.astype(float))
+        rhos["p1@hrl"] = rho_hrl
+        answer += (
+            f" A transfer model's own training data is the HRL's (capped), so both readings "
+            f"agree: p1 against the whole HRL training data gives ρ = {rho_hrl:+.2f}."
+        )
     if len(by_kind) < 8:
         answer += f" With {len(by_kind)} pairs this is a weak test."
     out = by_kind.round(1).reset_index()
@@ -265,6 +303,7 @@ def _against_transfer(table: pd.DataFrame, setting: str, name: str, what: str) -
             f", and the mean drop under perturbation by {change.mean():+.1f} points "
             f"({drops[setting].mean():.1f} vs {drops['transfer'].mean():.1f})."
         )
+        answer += _both_readings(scores, setting, "transfer", clean.index)
     else:
         answer += "."
     answer += _against_noise(table, backbone, gain.mean())
@@ -299,7 +338,7 @@ def multilingual_pretraining(table: pd.DataFrame, overlaps: Mapping[str, float])
     clean = scores[scores["perturbation"] == CLEAN].pivot_table(
         index=["pair", "setting"], columns="backbone", values="f1"
     )
-    noisy = scores[scores["perturbation"] != CLEAN]
+    noisy = scores[_once(scores["perturbation"])]
     if SCRATCH not in clean or backbone not in clean:
         return None
     clean = clean[[backbone, SCRATCH]].dropna()

@@ -76,7 +76,14 @@ DROP_COLUMNS = (
     "drop_rel_high",
     "significant",
 )
-COLUMNS = (*RUN_COLUMNS, *SCORE_COLUMNS, *DROP_COLUMNS, "entity_overlap")
+# How much of the test set a perturbation changed (eval JSON "coverage"): the share of
+# entity mentions replaced, of O-tagged tokens replaced, of sentences changed, and the
+# reference p1/p2 were measured against (own / hrl / lrl; empty for other kinds).
+COVERAGE_COLUMNS = ("reference", "mention_share", "o_token_share", "sentence_share")
+# Below this share of sentences changed, a test set was not really perturbed: its drop
+# says nothing about robustness.
+NOT_PERTURBED = 0.01
+COLUMNS = (*RUN_COLUMNS, *SCORE_COLUMNS, *DROP_COLUMNS, *COVERAGE_COLUMNS, "entity_overlap")
 # The columns that name one cell of the study once seeds are averaged away.
 GROUP_COLUMNS = (
     "backbone",
@@ -215,6 +222,7 @@ def _eval_rows(path: str, mtime_ns: int, size: int) -> tuple[tuple[Any, ...], ..
     record = json.loads(Path(path).read_text(encoding="utf-8"))
     result = record.get("result", record)
     degradation = record.get("degradation") or {}
+    coverage = _coverage_values(record.get("coverage"))
     perturbation = str(result.get("perturbation") or CLEAN)
     if perturbation == "none":
         perturbation = CLEAN
@@ -262,9 +270,26 @@ def _eval_rows(path: str, mtime_ns: int, size: int) -> tuple[tuple[Any, ...], ..
                     r_low,
                     r_high,
                     significant,
+                    *coverage,
                 )
             )
     return tuple(rows)
+
+
+def _share(part: Any, whole: Any) -> float:
+    return float(part) / float(whole) if whole else NAN
+
+
+def _coverage_values(coverage: Mapping[str, Any] | None) -> tuple[Any, ...]:
+    """COVERAGE_COLUMNS from an eval record's coverage (NaN where it has none)."""
+    if not coverage:
+        return (None, NAN, NAN, NAN)
+    return (
+        coverage.get("reference"),
+        _share(coverage.get("mentions_replaced"), coverage.get("mentions_total")),
+        _share(coverage.get("o_tokens_replaced"), coverage.get("o_tokens_total")),
+        _share(coverage.get("sentences_changed"), coverage.get("sentences_total")),
+    )
 
 
 def empty_results() -> pd.DataFrame:
@@ -276,7 +301,7 @@ def _dtype(column: str) -> str:
         return "int64"
     if column == "significant":
         return "boolean"
-    if column in RUN_COLUMNS or column in ("test_set", "perturbation", "mode", "type"):
+    if column in RUN_COLUMNS or column in ("test_set", "perturbation", "mode", "type", "reference"):
         return "object"
     return "float64"
 
@@ -326,7 +351,7 @@ def load_results_with_report(
     if not run_rows:
         return empty_results(), report
     stored = (*RUN_COLUMNS, *SCORE_COLUMNS, "drop_low", "drop_high")
-    stored = (*stored, "drop_rel_low", "drop_rel_high", "significant")
+    stored = (*stored, "drop_rel_low", "drop_rel_high", "significant", *COVERAGE_COLUMNS)
     table = pd.DataFrame.from_records(run_rows, columns=list(stored))
     table["significant"] = table["significant"].astype("boolean")
     table = _add_drops(table)
@@ -408,6 +433,9 @@ def aggregate_seeds(table: pd.DataFrame) -> pd.DataFrame:
                 "drop_rel",
                 "n_significant",
                 "support",
+                "mention_share",
+                "o_token_share",
+                "sentence_share",
                 "entity_overlap",
             ]
         )
@@ -428,6 +456,9 @@ def aggregate_seeds(table: pd.DataFrame) -> pd.DataFrame:
         drop_rel=("drop_rel", "mean"),
         n_significant=("significant_int", "sum"),
         support=("support", "mean"),
+        mention_share=("mention_share", "mean"),
+        o_token_share=("o_token_share", "mean"),
+        sentence_share=("sentence_share", "mean"),
         entity_overlap=("entity_overlap", "mean"),
     ).reset_index()
     out["n_significant"] = out["n_significant"].astype("float64")
@@ -451,6 +482,37 @@ def options(table: pd.DataFrame, column: str) -> list[str]:
 # Views for the figures
 
 
+# The two readings of the kinds measured against training data (p1, p2, p1+p2): a plain
+# name is read against each model's own training data, `KIND@hrl` against the HRL's.
+READINGS: dict[str, str] = {
+    "own": "each model against its own training data (the paper's comparison: native "
+    "models against LRL train, transfer models against HRL train)",
+    "hrl": "every model against the HRL training data (the controlled comparison: native "
+    "and transfer models see the same perturbed test set)",
+}
+
+
+def reading_of(perturbation: str) -> str | None:
+    """`own` or `hrl` for the readings of p1/p2/p1+p2, None for other kinds (and clean)."""
+    from xner.perturb.base import PerturbError, split_reading, takes_reading
+
+    kind, reading = split_reading(perturbation)
+    if reading:
+        return reading
+    try:
+        return "own" if kind != CLEAN and takes_reading(kind) else None
+    except PerturbError:  # a kind this build does not declare
+        return None
+
+
+def in_reading(perturbations: Sequence[str], reading: str | None) -> list[str]:
+    """The perturbations to show for `reading` (None: all): kinds without readings always,
+    p1/p2/p1+p2 only in the chosen reading."""
+    if reading is None:
+        return list(perturbations)
+    return [p for p in perturbations if reading_of(p) in (None, reading)]
+
+
 def cell_label(pair: str, setting: str | None = None) -> str:
     label = pair.replace("-", "→")
     return f"{label} · {setting}" if setting else label
@@ -471,6 +533,23 @@ def drop_matrix(
         row=[cell_label(p, s) for p, s in zip(chosen["pair"], chosen["setting"], strict=True)]
     )
     matrix = chosen.pivot_table(index="row", columns="perturbation", values=value, aggfunc="mean")
+    matrix.index.name = "pair · setting"
+    return matrix.sort_index()
+
+
+def coverage_matrix(
+    table: pd.DataFrame, *, share: str = "sentence_share", mode: str = HEADLINE_MODE
+) -> pd.DataFrame:
+    """The mean coverage `share` (see COVERAGE_COLUMNS) in `drop_matrix`'s layout."""
+    chosen = table[
+        (table["perturbation"] != CLEAN) & (table["mode"] == mode) & (table["type"] == "micro")
+    ]
+    if chosen.empty:
+        return pd.DataFrame()
+    chosen = chosen.assign(
+        row=[cell_label(p, s) for p, s in zip(chosen["pair"], chosen["setting"], strict=True)]
+    )
+    matrix = chosen.pivot_table(index="row", columns="perturbation", values=share, aggfunc="mean")
     matrix.index.name = "pair · setting"
     return matrix.sort_index()
 
@@ -667,11 +746,14 @@ def reference_comparison(
     *,
     pairs: Sequence[str] | None = None,
     availability: Mapping[str, str] | None = None,
+    reading: str = "own",
 ) -> pd.DataFrame:
     """The paper's F1 (×100) and this project's (strict micro, ×100, mean and range over
     seeds) per pair × setting × perturbation (clean, p1, p2, p1+p2), one row per source
-    (`paper` or `xner`) and model, each row labelled with its data split. `availability`
-    (pair -> local/hub/none) adds a note for pairs whose data is hub-only."""
+    (`paper` or `xner`) and model, each row labelled with its data split. Ours are read
+    as `reading` says (`own`, the paper's comparison, or `hrl`: p1@hrl shown as p1), with
+    the share of mentions and O words they replaced. `availability` (pair ->
+    local/hub/none) adds a note for pairs whose data is hub-only."""
     from xner.reference import reference_results
 
     rows: list[dict[str, Any]] = []
@@ -690,13 +772,20 @@ def reference_comparison(
                 "f1_min": ref.f1,
                 "f1_max": ref.f1,
                 "n_seeds": pd.NA,
+                "mention_share": NAN,
+                "o_token_share": NAN,
             }
         )
+    shown = {
+        (kind if reading == "own" or kind == CLEAN else f"{kind}@{reading}"): kind
+        for kind in REFERENCE_PERTURBATIONS
+    }
     ours = table[
         (table["mode"] == HEADLINE_MODE)
         & (table["type"] == "micro")
-        & table["perturbation"].isin(REFERENCE_PERTURBATIONS)
+        & table["perturbation"].isin(list(shown))
     ]
+    ours = ours.assign(perturbation=ours["perturbation"].map(shown))
     if pairs is not None:
         ours = ours[ours["pair"].isin(list(pairs))]
     if not ours.empty:
@@ -715,6 +804,8 @@ def reference_comparison(
                     "f1_min": 100 * group["f1"].min(),
                     "f1_max": 100 * group["f1"].max(),
                     "n_seeds": group["seed"].nunique(),
+                    "mention_share": 100 * group["mention_share"].mean(),
+                    "o_token_share": 100 * group["o_token_share"].mean(),
                 }
             )
     out = pd.DataFrame(rows)

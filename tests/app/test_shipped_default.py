@@ -40,8 +40,17 @@ def test_degradation_browser_shows_every_shipped_cell() -> None:
             expected.add((facts["pair"], facts["setting"], perturbation))
     at = AppTest.from_file(str(ROOT / "pages" / "degradation.py"), default_timeout=180).run()
     assert not at.exception
+    # By default p1/p2 are read against each model's own training data (the paper's).
+    default = set(at.dataframe[0].value["perturbation"])
+    assert {"p1", "p2", "p1+p2"} <= default and not any("@" in p for p in default)
+    at.radio(key="reading").set_value("both").run()
+    assert not at.exception
     table = at.dataframe[0].value
     shown = set(zip(table["pair"], table["setting"], table["perturbation"], strict=True))
     assert expected <= shown
+    # Coverage travels with every perturbed row: the share of sentences changed.
+    perturbed = table[table["perturbation"] != "clean"]
+    assert perturbed["sentence_share"].notna().all()
+    assert (perturbed["sentence_share"] > 0.5).any() and (perturbed["sentence_share"] < 0.5).any()
     source = next(c.value for c in at.caption if c.value.startswith("What produced"))
     assert "multilingual-e5-small (lora)" in source

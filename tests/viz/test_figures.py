@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -127,3 +128,14 @@ def test_headline_and_comparison_figures() -> None:
     html = figure_html(figure)
     assert "<html>" in html and "xner (this project)" in html
     assert len(html) > 1_000_000  # plotly.js inlined: the file opens offline
+
+
+def test_drop_heatmap_shows_coverage_and_marks_what_was_not_perturbed() -> None:
+    matrix = pd.DataFrame({"p1": [0.10, 0.0], "p1@hrl": [0.02, 0.001]}, index=["a", "b"])
+    shares = pd.DataFrame({"p1": [0.6, 0.4], "p1@hrl": [0.2, 0.0]}, index=["a", "b"])
+    figure = drop_heatmap(matrix, coverage=shares)
+    text = figure.data[0].text
+    assert text[0][0] == "10.0<br><sub>60% changed</sub>"
+    assert text[1][1] == "not perturbed"
+    assert np.isnan(figure.data[0].z[1][1])  # greyed, not coloured as "robust"
+    assert "sentences changed: 60.0%" in figure.data[0].customdata[0][0]

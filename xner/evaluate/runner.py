@@ -68,7 +68,7 @@ ProgressCallback = Callable[[str, int, int], None]  # (perturbation, done, total
 def expand_perturbations(names: Sequence[str]) -> tuple[str, ...]:
     """`clean` first, then each requested kind once; `all` means every default kind."""
     from xner.perturb import kinds
-    from xner.perturb.base import READING_SEPARATOR
+    from xner.perturb.base import READING_SEPARATOR, takes_reading
 
     wanted: list[str] = [CLEAN]
     for name in names:
@@ -88,13 +88,6 @@ def expand_perturbations(names: Sequence[str]) -> tuple[str, ...]:
             else:
                 wanted.append(part)
     return tuple(dict.fromkeys(wanted))
-
-
-def takes_reading(kind: str) -> bool:
-    """True when a step of `kind` is measured against reference data (has `reference`)."""
-    from xner.perturb.base import READING_PARAM, get, resolve_steps
-
-    return any(READING_PARAM in get(step).defaults() for step in resolve_steps(kind))
 
 
 def test_set_id(dataset: str, lang: str, split: str = "test") -> str:

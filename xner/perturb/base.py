@@ -260,6 +260,11 @@ def split_reading(name: str) -> tuple[str, str | None]:
     return kind.strip(), reading.strip()
 
 
+def takes_reading(kind: str) -> bool:
+    """True when a step of `kind` is measured against reference data (has `reference`)."""
+    return any(READING_PARAM in get(step).defaults() for step in resolve_steps(kind))
+
+
 def reading_params(kind: str | Sequence[str]) -> dict[str, str]:
     """The parameters a `KIND@READING` name stands for (`{"reference": READING}`)."""
     names = [kind] if isinstance(kind, str) else list(kind)

@@ -57,15 +57,44 @@ def _empty(title: str, message: str) -> go.Figure:
     return figure
 
 
-def drop_heatmap(matrix: pd.DataFrame, *, relative: bool = False, title: str = "") -> go.Figure:
+def drop_heatmap(
+    matrix: pd.DataFrame,
+    *,
+    relative: bool = False,
+    title: str = "",
+    coverage: pd.DataFrame | None = None,
+    not_perturbed: float = 0.01,
+) -> go.Figure:
     """Pair · setting × perturbation heatmap of the F1 drop (clean - perturbed, in F1
-    points ×100, or % of clean F1 when `relative`); red = worse, blue = better."""
+    points ×100, or % of clean F1 when `relative`); red = worse, blue = better. With
+    `coverage` (the share of sentences each perturbation changed, same layout), each
+    cell shows it under the drop, and a cell below `not_perturbed` reads "not perturbed"
+    on grey: its drop says nothing about robustness."""
     title = title or ("Relative F1 drop" if relative else "F1 drop (clean − perturbed)")
     if matrix.empty:
         return _empty(title, "no perturbed evaluations for this choice")
     values = matrix.to_numpy(dtype=float) * 100
     unit = "% of clean F1" if relative else "F1 points"
-    text = [[("" if np.isnan(v) else f"{v:.1f}") for v in row] for row in values]
+    shares = (
+        coverage.reindex(index=matrix.index, columns=matrix.columns).to_numpy(dtype=float)
+        if coverage is not None and not coverage.empty
+        else np.full(values.shape, np.nan)
+    )
+    text = []
+    for row, share_row in zip(values, shares, strict=True):
+        cells = []
+        for v, share in zip(row, share_row, strict=True):
+            if np.isnan(v):
+                cells.append("")
+            elif np.isfinite(share) and share < not_perturbed:
+                cells.append("not perturbed")
+            elif np.isfinite(share):
+                cells.append(f"{v:.1f}<br><sub>{100 * share:.0f}% changed</sub>")
+            else:
+                cells.append(f"{v:.1f}")
+        text.append(cells)
+    untouched = np.isfinite(shares) & (shares < not_perturbed)
+    values = np.where(untouched, np.nan, values)
     limit = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
     figure = go.Figure(
         go.Heatmap(
@@ -79,9 +108,14 @@ def drop_heatmap(matrix: pd.DataFrame, *, relative: bool = False, title: str = "
             zmin=-(limit or 1.0),
             zmax=limit or 1.0,
             colorbar={"title": unit},
-            hovertemplate="%{y}<br>%{x}: %{z:.2f} " + unit + "<extra></extra>",
+            customdata=[
+                [f"<br>sentences changed: {100 * c:.1f}%" if np.isfinite(c) else "" for c in row]
+                for row in shares
+            ],
+            hovertemplate="%{y}<br>%{x}: %{z:.2f} " + unit + "%{customdata}<extra></extra>",
         )
     )
+    figure.update_layout(plot_bgcolor="#d9d9d9")  # "not perturbed" cells show grey
     figure.update_layout(
         title=title,
         xaxis_title="perturbation",
