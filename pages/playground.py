@@ -20,7 +20,13 @@ from xner.explore import (
 )
 from xner.perturb import Resources, kinds
 from xner.store import list_runs
-from xner.upload import MAX_UPLOAD_SENTENCES, read_upload, tag_upload
+from xner.upload import (
+    MAX_SENTENCE_TOKENS,
+    MAX_UPLOAD_SENTENCES,
+    MAX_UPLOAD_TOKENS,
+    read_upload,
+    tag_upload,
+)
 from xner.viz.tokens import TokenMarks, legend_html, render_tokens
 
 EXAMPLE = "Marie Kervella a labour evit Bank Armor e Roazhon ."
@@ -232,21 +238,43 @@ st.subheader("Tag a file")
 st.caption(
     "Upload your own sentences — PAN-X TSV (`token<TAB>tag`), CoNLL columns (`.conll`, "
     "`.txt`, `.ner`) or JSONL with `tokens`/`tags` — to tag them with this checkpoint and, "
-    f"when they carry tags, score it on them (at most {MAX_UPLOAD_SENTENCES:,} sentences)."
+    f"when they carry tags, score it on them (at most {MAX_UPLOAD_SENTENCES:,} sentences, "
+    f"{MAX_UPLOAD_TOKENS:,} tokens, {MAX_SENTENCE_TOKENS:,} tokens a sentence)."
 )
 uploaded = st.file_uploader("Data file", type=["tsv", "conll", "txt", "ner", "jsonl"])
 if uploaded is not None:
     repair = st.checkbox("Read stray I- starts as B- (as conlleval does)", value=False)
+    options: dict[str, Any] = {}
+    with st.expander("Columns (CoNLL files such as index<TAB>token<TAB>tag)"):
+        if st.checkbox("Choose the columns", key="columns", value=False):
+            options["reader"] = "conll"
+            options["token_column"] = int(
+                st.number_input("Token column (0 = first)", value=0, step=1, key="token_col")
+            )
+            options["tag_column"] = int(
+                st.number_input("Tag column (-1 = last)", value=-1, step=1, key="tag_col")
+            )
     try:
-        upload = read_upload(uploaded.name, uploaded.getvalue(), repair=repair)
+        upload = read_upload(uploaded.name, uploaded.getvalue(), repair=repair, **options)
     except XnerError as error:
         st.error(f"Cannot read this file: {error}")
         st.stop()
     st.caption(upload.report.summary())
     if upload.truncated:
-        st.info(f"Only the first {MAX_UPLOAD_SENTENCES:,} sentences are tagged.")
+        st.info(
+            f"Only the first {len(upload.sentences):,} sentences are tagged (the app's limit: "
+            f"{MAX_UPLOAD_SENTENCES:,} sentences or {MAX_UPLOAD_TOKENS:,} tokens)."
+        )
     model, tokenizer, run_config = cached_model(run_dir)
-    tagged = tag_upload(model, tokenizer, upload, run_id=run_config.run_id)
+    bar = st.progress(0.0, text="Tagging… (any change on the page stops it)")
+    tagged = tag_upload(
+        model,
+        tokenizer,
+        upload,
+        run_id=run_config.run_id,
+        progress=lambda done, total: bar.progress(done / total, text=f"Tagged {done}/{total}"),
+    )
+    bar.empty()
     if tagged.result is not None:
         overall = tagged.result.scores["strict"].overall
         st.metric("strict F1 on the file", f"{overall.f1:.3f}", help="seqeval strict IOB2")

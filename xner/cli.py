@@ -123,11 +123,36 @@ def data_check(
     repair: Annotated[
         bool, typer.Option(help="Read stray I- starts as B- (as conlleval does).")
     ] = False,
+    token_col: Annotated[
+        int | None,
+        typer.Option(help="conll: the token's column (0 = first); implies --reader conll."),
+    ] = None,
+    tag_col: Annotated[
+        int | None,
+        typer.Option(help="conll: the tag's column (-1 = last); implies --reader conll."),
+    ] = None,
+    delimiter: Annotated[
+        str | None,
+        typer.Option(help="conll: the column separator, e.g. '\\t' (default: any whitespace)."),
+    ] = None,
 ) -> None:
     """Read a data file and report what is in it, or the first problem (file and line)."""
     from xner.data.readers import read_file_with_report
 
-    _, report = read_file_with_report(path, reader, repair=repair)
+    options: dict[str, object] = {"repair": repair}
+    columns = {"token_column": token_col, "tag_column": tag_col, "delimiter": delimiter}
+    chosen = {name: value for name, value in columns.items() if value is not None}
+    if chosen:
+        if reader not in (None, "conll"):
+            raise XnerError(
+                f"--token-col/--tag-col/--delimiter are options of the conll reader, not "
+                f"of {reader}; use --reader conll"
+            )
+        reader = "conll"
+        if isinstance(chosen.get("delimiter"), str):
+            chosen["delimiter"] = str(chosen["delimiter"]).replace("\\t", "\t")
+        options.update(chosen)
+    _, report = read_file_with_report(path, reader, **options)
     say(report.summary())
 
 

@@ -7,6 +7,7 @@ file-and-line errors) apply; errors then name the uploaded file, not the tempora
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from xner.data.records import Sentence
 from xner.errors import DataFormatError, XnerError
 
 MAX_UPLOAD_SENTENCES = 5_000  # tagging stays interactive on 2 CPU cores
+MAX_UPLOAD_TOKENS = 100_000  # in all: about a minute of tagging on 2 CPU cores
+MAX_SENTENCE_TOKENS = 1_000  # one sentence; longer ones are documents, not sentences
+TAG_CHUNK = 64  # sentences per progress step (the app can stop between steps)
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class Upload:
     name: str
     sentences: tuple[Sentence, ...]
     report: ReadReport
-    truncated: bool  # more than MAX_UPLOAD_SENTENCES were in the file
+    truncated: bool  # more than MAX_UPLOAD_SENTENCES sentences / MAX_UPLOAD_TOKENS tokens
 
     @property
     def labelled(self) -> bool:
@@ -37,17 +41,21 @@ def read_upload(
     reader: str | None = None,
     repair: bool = False,
     lang: str = "und",
+    **options: Any,
 ) -> Upload:
-    """Read an uploaded PAN-X TSV, CoNLL or JSONL file (`reader` or its extension)."""
-    if not data.strip():
-        raise DataFormatError(name, None, "the file is empty")
+    """Read an uploaded PAN-X TSV, CoNLL or JSONL file (`reader` or its extension;
+    `options` go to the reader, e.g. `token_column`/`tag_column` for conll). A sentence
+    over MAX_SENTENCE_TOKENS is an error; the file is cut after MAX_UPLOAD_SENTENCES
+    sentences or MAX_UPLOAD_TOKENS tokens (`truncated`)."""
+    if not data:
+        raise DataFormatError(name, None, "the file is empty (0 bytes)")
     suffix = Path(name).suffix or ".txt"
     with tempfile.TemporaryDirectory(prefix="xner-upload-") as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
         try:
             sentences, report = read_file_with_report(
-                path, reader, repair=repair, limit=MAX_UPLOAD_SENTENCES + 1
+                path, reader, repair=repair, limit=MAX_UPLOAD_SENTENCES + 1, **options
             )
         except DataFormatError as error:
             raise DataFormatError(name, error.line, error.reason) from None
@@ -55,8 +63,23 @@ def read_upload(
             raise XnerError(str(error).replace(str(path), name)) from None
     report = replace(report, path=name)
     sentences = [_renamed(sentence, name, lang) for sentence in sentences]
-    truncated = len(sentences) > MAX_UPLOAD_SENTENCES
-    return Upload(name, tuple(sentences[:MAX_UPLOAD_SENTENCES]), report, truncated)
+    kept: list[Sentence] = []
+    tokens = 0
+    for number, sentence in enumerate(sentences, 1):
+        if len(sentence) > MAX_SENTENCE_TOKENS:
+            raise DataFormatError(
+                name,
+                None,
+                f"sentence {number} has {len(sentence):,} tokens; the app tags sentences of "
+                f"at most {MAX_SENTENCE_TOKENS:,} (split it, or tag the file with the "
+                "command line: `xner evaluate` reads long sentences in windows)",
+            )
+        if len(kept) >= MAX_UPLOAD_SENTENCES or tokens + len(sentence) > MAX_UPLOAD_TOKENS:
+            break
+        kept.append(sentence)
+        tokens += len(sentence)
+    truncated = len(kept) < len(sentences)
+    return Upload(name, tuple(kept), report, truncated)
 
 
 def _renamed(sentence: Sentence, name: str, lang: str) -> Sentence:
@@ -77,12 +100,27 @@ class TaggedUpload:
     result: Any | None  # EvalResult when the file is labelled
 
 
-def tag_upload(model: Any, tokenizer: Any, upload: Upload, *, run_id: str) -> TaggedUpload:
-    """Predict every sentence; score against the file's tags when it has them."""
+def tag_upload(
+    model: Any,
+    tokenizer: Any,
+    upload: Upload,
+    *,
+    run_id: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> TaggedUpload:
+    """Predict every sentence, TAG_CHUNK at a time (`progress(done, total)` after each,
+    so the app shows progress and can stop between chunks); score against the file's
+    tags when it has them. Chunking changes no prediction (see `predict`)."""
     from xner.evaluate.predict import predict
     from xner.evaluate.result import evaluate_predictions
 
-    predictions = tuple(predict(model, tokenizer, upload.sentences))
+    found: list[Any] = []
+    total = len(upload.sentences)
+    for start in range(0, total, TAG_CHUNK):
+        found += predict(model, tokenizer, upload.sentences[start : start + TAG_CHUNK])
+        if progress is not None:
+            progress(len(found), total)
+    predictions = tuple(found)
     result = None
     if upload.labelled and upload.sentences:
         result = evaluate_predictions(

@@ -287,7 +287,7 @@ def test_jsonl_labelled_true_requires_tags_and_hints_at_ner_tags(write):
 
 @pytest.mark.parametrize(
     ("content", "fragment"),
-    [(b"", "empty (0 bytes)"), (b"\n \t\n\n", "blank (whitespace only)")],
+    [(b"", "empty (0 bytes)"), (b"\n \t\n\n", "no sentences: the file holds only whitespace")],
     ids=["empty", "blank"],
 )
 @pytest.mark.parametrize("reader", ["panx", "rahimi", "conll", "jsonl"])

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,9 +152,21 @@ def read_text(path: str | Path) -> str:
         raise DataNotFoundError(f"{path}: no such file; check the path") from None
     except IsADirectoryError:
         raise DataNotFoundError(f"{path}: is a directory, expected a data file") from None
+    if not data:
+        raise DataFormatError(path, None, "the file is empty (0 bytes); expected sentences")
     if not data.strip():
-        what = "empty (0 bytes)" if not data else "blank (whitespace only)"
-        raise DataFormatError(path, None, f"the file is {what}; expected at least one sentence")
+        raise DataFormatError(
+            path, None, "no sentences: the file holds only whitespace and blank lines"
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise DataFormatError(
+            path,
+            line,
+            f"NUL byte at byte offset {nul}: this is not a UTF-8 text file (binary, or "
+            "UTF-16: re-encode it with `iconv -f utf-16 -t utf-8 in > out`)",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -312,8 +325,8 @@ def read_columns_with_report(
         sentences.append(origin.sentence(len(sentences), tokens, sentence_tags))
         n_tokens += len(tokens)
 
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
+    if "\r" in text:  # CRLF (Windows) and lone CR (old Mac) line ends both end a line
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Only lines starting with these characters can be skipped lines; testing the first
     # character first keeps the common token line to one set lookup (speed: 160k lines).
     special_starts = ("-" if docstart else "") + (comment[0] if comment else "")
@@ -337,6 +350,14 @@ def read_columns_with_report(
         if columns is None:
             columns = len(fields)
             first_line = number
+            if token_col == 0 and columns >= 3 and _is_index(fields[0]):
+                raise DataFormatError(
+                    path,
+                    number,
+                    f"column 0 holds {fields[0]!r}, a token index (as in WikiNEuRal's "
+                    f"index<TAB>token<TAB>tag): read the token from column 1 and the tag "
+                    f"from column {columns - 1} (`--token-col 1 --tag-col {columns - 1}`)",
+                )
             if labelled is None:
                 labelled = not (columns == 1 and token_col == 0)
             if labelled and columns < needed:
@@ -358,6 +379,8 @@ def read_columns_with_report(
                 "and sentences are separated by blank lines",
             )
         token = fields[token_col]
+        if not token or token.isspace() or (delimiter is not None and _SPACE in token):
+            raise DataFormatError(path, number, _bad_token(token, delimiter, line))
         if fmt.lang_prefix:
             if prefix is None:
                 head, sep, _ = token.partition(":")
@@ -402,6 +425,32 @@ def read_columns_with_report(
         skipped_lines=skipped,
     )
     return sentences, report
+
+
+_SPACE = " "
+_LONG = 200  # characters: longer whitespace-free tokens are fine, longer lines are suspect
+
+
+def _is_index(field: str) -> bool:
+    return field.isascii() and field.isdigit()
+
+
+def _bad_token(token: str, delimiter: str | None, line: str) -> str:
+    """Why a token field cannot be a token, and what to do."""
+    if not token:
+        return (
+            "empty token (the line starts with the column separator); every token line "
+            "needs a token, and sentences are separated by empty lines"
+        )
+    if token.isspace():
+        return f"the token is only whitespace ({token!r}); remove the line or give a token"
+    parts = token.split()
+    shown = line if len(line) <= _LONG else line[:_LONG] + "..."
+    return (
+        f"the token holds {len(parts)} space-separated words ({shown!r}): a token per line, "
+        f"columns separated by {delimiter!r}; if the file is one sentence per line, convert "
+        "it to one token per line (or read it with the conll reader, which splits on spaces)"
+    )
 
 
 PANX_FORMAT = ColumnFormat(token_column=0, tag_column=1, delimiter="\t")
@@ -563,6 +612,14 @@ def read_jsonl_with_report(
             raise DataFormatError(
                 path, number, "field 'tokens' must be a non-empty list of strings"
             )
+        for index, token in enumerate(tokens):
+            if not token.strip() or any(unicodedata.category(ch) == "Cc" for ch in token):
+                raise DataFormatError(
+                    path,
+                    number,
+                    f"token {index} is {token!r}: a token must be a word, not empty, "
+                    "whitespace or control characters such as NUL",
+                )
         tags = record.get("tags") if labelled is not False else None
         if tags is None and labelled:
             hint = (
