@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from xner import store
+from xner.errors import XnerError
 from xner.evaluate.predict import Prediction
 from xner.store import CheckpointError, build_model, list_runs, load_checkpoint, save_checkpoint
 from xner.train import LabelSpace, RunConfig, TrainArgs
@@ -73,7 +74,7 @@ def test_crash_leaves_no_half_checkpoint(tmp_path: Path, monkeypatch: pytest.Mon
         (lambda p: (p / "config.json").unlink(), r"config.json: missing"),
         (lambda p: (p / "config.json").write_text("{oops"), r"config.json: not valid JSON"),
         (lambda p: (p / "model.safetensors").unlink(), r"model.safetensors: missing"),
-        (lambda p: (p / "model.safetensors").write_bytes(b"xx"), r"model.safetensors: unreadable"),
+        (lambda p: (p / "model.safetensors").write_bytes(b"xx"), r"model.safetensors: damaged"),
         (lambda p: (p / "labels.json").write_text('["O", "B-PER", "I-PER"]'), r"labels.json"),
         (lambda p: (p / "labels.json").write_text('{"O": 0}'), r"labels.json: expected a JSON"),
     ],
@@ -128,3 +129,70 @@ def test_corrupt_gzip_predictions_name_the_file(saved: Path) -> None:
     (folder / "panx-ar-test__typos.jsonl.gz").write_bytes(b"not gzip")
     with pytest.raises(store.CheckpointError, match=r"panx-ar-test__typos.jsonl.gz: unreadable"):
         store.read_predictions(saved, "panx/ar/test", "typos")
+
+
+def _edit_config(folder: Path, change) -> None:
+    path = folder / "config.json"
+    data = json.loads(path.read_text("utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: bytes(range(256)) * (len(data) // 256 + 1),  # overwritten at random
+    ],
+    ids=["truncated", "random"],
+)
+def test_a_damaged_weights_file_is_named_and_the_run_listed_as_broken(saved: Path, damage) -> None:
+    weights = saved / "model.safetensors"
+    weights.write_bytes(damage(weights.read_bytes()))
+    with pytest.raises(CheckpointError, match=r"model.safetensors: damaged"):
+        load_checkpoint(saved)
+    (listed,) = list_runs(saved.parent)
+    assert listed.problem is not None and "damaged" in listed.problem
+
+
+def test_labels_in_another_order_than_the_head_are_refused(saved: Path) -> None:
+    labels = json.loads((saved / "labels.json").read_text("utf-8"))
+    assert json.loads((saved / "config.json").read_text("utf-8"))["checkpoint"]["labels"] == labels
+    (saved / "labels.json").write_text(json.dumps([labels[0], *reversed(labels[1:])]))
+    with pytest.raises(CheckpointError, match="not in the order the head was trained with"):
+        load_checkpoint(saved)
+
+
+def test_config_fields_are_type_checked_and_the_run_id_kept(saved: Path) -> None:
+    _edit_config(saved, lambda data: data["args"].update(lora_r="eight"))
+    with pytest.raises(CheckpointError, match=r"args: lora_r must be int, not 'eight'"):
+        load_checkpoint(saved)
+    _edit_config(saved, lambda data: data["args"].update(lora_r=8))
+    assert store.read_config(saved).run_id == RUN.run_id
+    # checked, never converted: an int where a float goes is kept as written
+    assert TrainArgs.from_dict({"num_train_epochs": 1}).to_dict()["num_train_epochs"] == 1
+    with pytest.raises(XnerError, match="freeze_embeddings must be bool, not 1"):
+        TrainArgs.from_dict({"freeze_embeddings": 1}, "x")
+
+
+def test_an_unknown_backbone_names_config_json_and_the_field(
+    saved: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    _edit_config(saved, lambda data: data.update(backbone="no-such-model"))
+    with pytest.raises(CheckpointError) as caught:
+        load_checkpoint(saved)
+    message = str(caught.value)
+    assert "config.json: field 'backbone' is 'no-such-model'" in message
+    assert "multilingual-e5-small" in message
+
+
+def test_written_files_have_ordinary_permissions(saved: Path) -> None:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    path = store.write_eval(saved, "panx/ar/test", "p1", {"f1": 0.5})
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert saved.stat().st_mode & 0o777 == 0o777 & ~mask
+    assert (saved / "model.safetensors").stat().st_mode & 0o777 == 0o666 & ~mask

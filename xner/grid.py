@@ -424,6 +424,7 @@ def run_grid(
     outcomes in grid order and writes the summary CSV of the whole grid."""
     from xner.executors import LocalExecutor
 
+    spec.store().clean()  # what an earlier, killed run left half-written
     cells = spec.cells() if cells is None else list(cells)
     total = len(cells)
     if max_cells is not None:

@@ -29,6 +29,8 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
+from xner.atomic import clean_stale, process_alive
+
 CELL_FILE = "cell.json"  # written last: its presence marks a finished cell
 STAGING_DIR = ".staging"  # beside the cells (a folder store)
 LOCAL_STAGING_DIR = "grid-staging"  # in the cache (a URI store)
@@ -43,16 +45,6 @@ def open_store(location: str | Path) -> CellStore:
     return UriStore(str(location)) if is_uri(location) else FolderStore(Path(location))
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
 def new_staging(parent: Path, key: str) -> Path:
     """A fresh private folder path under `parent` (not created), after removing this
     host's staging folders for `key` whose process is gone."""
@@ -60,7 +52,7 @@ def new_staging(parent: Path, key: str) -> Path:
     if parent.is_dir():
         for old in parent.glob(f"{key}.{host}.*"):
             pid = old.name[len(key) + len(host) + 2 :].split(".", 1)[0]
-            if pid.isdigit() and not _process_alive(int(pid)):
+            if pid.isdigit() and not process_alive(int(pid)):
                 shutil.rmtree(old, ignore_errors=True)
     parent.mkdir(parents=True, exist_ok=True)
     return parent / f"{key}.{host}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
@@ -97,6 +89,13 @@ class CellStore(ABC):
         discarded) when a finished copy is already there, unless `replace` (a
         re-evaluation: the new folder takes the old one's place)."""
 
+    def clean(self) -> list[Path]:
+        """Remove what writers on this host left when they died (staging folders, half-
+        written temporary files); what a live process is writing is left alone."""
+        from xner.config import cache_dir
+
+        return clean_stale(cache_dir() / LOCAL_STAGING_DIR, hidden_only=False)
+
     def cell_facts(self, key: str) -> dict[str, Any] | None:
         """Cell `key`'s cell.json (timings, hardware), or None before it finished."""
         if not self.has(key, CELL_FILE):
@@ -129,6 +128,12 @@ class FolderStore(CellStore):
 
     def staging(self, key: str) -> Path:
         return new_staging(self.root / STAGING_DIR, key)
+
+    def clean(self) -> list[Path]:
+        removed = clean_stale(self.root) + clean_stale(self.root / STAGING_DIR, hidden_only=False)
+        with contextlib.suppress(OSError):
+            (self.root / STAGING_DIR).rmdir()  # only when empty
+        return removed
 
     def fetch(self, key: str, into: Path) -> None:
         shutil.copytree(self.root / key, into)

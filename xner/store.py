@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from xner import atomic
 from xner import config as xconfig
 from xner.errors import XnerError
 from xner.train.encode import LabelSpace
@@ -64,25 +65,9 @@ class CheckpointError(XnerError):
 # Atomic files
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, then rename."""
-    write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+write_text_atomic = atomic.write_text
+write_bytes_atomic = atomic.write_bytes
+write_json_atomic = atomic.write_json
 
 
 def _jsonl(records: Iterable[Mapping[str, Any]]) -> str:
@@ -149,7 +134,8 @@ def save_checkpoint(
     if dtype not in ("float16", "float32"):
         raise XnerError(f"checkpoint dtype must be float16 or float32, not {dtype!r}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    prefix = f".{target.name}.{atomic.owner_tag()}.tmp-"
+    temp = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
     try:
         is_lora = config.method == "lora"
         if is_lora:
@@ -173,7 +159,12 @@ def save_checkpoint(
             weights = WEIGHTS_FILE
         data = config.to_dict()
         data["run_id"] = config.run_id
-        data["checkpoint"] = {"format": FORMAT, "weights": weights, "dtype": dtype}
+        data["checkpoint"] = {
+            "format": FORMAT,
+            "weights": weights,
+            "dtype": dtype,
+            "labels": list(labels.labels),  # the head's output order, checked on load
+        }
         if adaptation is not None:
             from xner.train.adapt import save_adaptation
 
@@ -183,6 +174,7 @@ def save_checkpoint(
         write_text_atomic(temp / LOG_FILE, _jsonl(log))
         (temp / EVAL_DIR).mkdir()
         (temp / PREDS_DIR).mkdir()
+        atomic.make_ordinary(temp)  # mkdtemp made it private
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             os.replace(target, old)
@@ -262,7 +254,22 @@ def load_checkpoint(
     run = read_config(folder)
     labels = read_labels(folder)
     meta = _read_json(folder / CONFIG_FILE, "the run configuration").get("checkpoint", {})
-    model = build_model(run.backbone, labels)
+    stored_labels = meta.get("labels")
+    if stored_labels is not None and list(stored_labels) != list(labels.labels):
+        raise CheckpointError(
+            f"{folder / LABELS_FILE}: the labels {list(labels.labels)} are not in the order the "
+            f"head was trained with ({stored_labels}, recorded in config.json); restore "
+            "labels.json in that order"
+        )
+    try:
+        model = build_model(run.backbone, labels)
+    except XnerError as error:
+        from xner.backbones import BACKBONES
+
+        raise CheckpointError(
+            f"{folder / CONFIG_FILE}: field 'backbone' is {run.backbone!r}, which cannot be "
+            f"loaded here ({error}); the registered backbones are {', '.join(BACKBONES)}"
+        ) from None
     if meta.get("adaptation"):
         from xner.train.adapt import apply_adaptation
 
@@ -270,13 +277,9 @@ def load_checkpoint(
             apply_adaptation(model, folder / meta["adaptation"])
         except XnerError as error:
             raise CheckpointError(str(error)) from None
+    check_weights(folder, run.method, meta)
     if run.method == "lora":
         adapter = folder / ADAPTER_DIR
-        if not (adapter / "adapter_model.safetensors").is_file():
-            raise CheckpointError(
-                f"{adapter / 'adapter_model.safetensors'}: missing (LoRA weights); the "
-                "checkpoint is incomplete - retrain the run"
-            )
         from peft import PeftModel
 
         try:
@@ -291,10 +294,6 @@ def load_checkpoint(
         model = model.merge_and_unload()
     else:
         file = folder / meta.get("weights", WEIGHTS_FILE)
-        if not file.is_file():
-            raise CheckpointError(
-                f"{file}: missing (model weights); the checkpoint is incomplete - retrain the run"
-            )
         try:
             state = load_file(str(file))
         except (SafetensorError, OSError) as error:
@@ -315,6 +314,34 @@ def load_checkpoint(
                 )
         model.load_state_dict({k: v.to(own[k].dtype) for k, v in state.items()}, strict=False)
     return model.eval(), load_tokenizer(run.backbone), run
+
+
+def weights_file(folder: Path, method: str, meta: Mapping[str, Any]) -> Path:
+    """Where a run's trained weights are: the LoRA adapter, or the changed parameters."""
+    if method == "lora":
+        return folder / ADAPTER_DIR / "adapter_model.safetensors"
+    return folder / meta.get("weights", WEIGHTS_FILE)
+
+
+def check_weights(folder: Path, method: str, meta: Mapping[str, Any]) -> None:
+    """Raise when the weights file is missing or damaged (truncated, overwritten): its
+    safetensors header must parse and match the file's size. Reads the header only."""
+    from safetensors import SafetensorError, safe_open
+
+    file = weights_file(folder, method, meta)
+    if not file.is_file():
+        raise CheckpointError(
+            f"{file}: missing (the trained weights); the checkpoint is incomplete - "
+            "restore the file or retrain the run"
+        )
+    try:
+        with safe_open(str(file), framework="pt") as handle:
+            handle.keys()
+    except (SafetensorError, OSError, ValueError) as error:
+        raise CheckpointError(
+            f"{file}: damaged, not a readable safetensors file ({error}); restore the file "
+            "(e.g. `git checkout` for a shipped run) or retrain the run"
+        ) from None
 
 
 # ---------------------------------------------------------------------------
@@ -426,6 +453,8 @@ def list_runs(models_dir: Path | str | None = None) -> list[RunInfo]:
         try:
             run = read_config(folder)
             read_labels(folder)
+            meta = _read_json(folder / CONFIG_FILE, "the run configuration").get("checkpoint", {})
+            check_weights(folder, run.method, meta)
         except XnerError as error:
             runs.append(RunInfo(folder, None, None, evals, preds, str(error)))
             continue

@@ -7,26 +7,16 @@ same tokens and tags.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from xner import atomic
 from xner.data.records import Sentence
 
 
 def write_atomically(path: str | Path, lines: Iterable[str]) -> None:
     """Write beside the target, then rename: a reader never sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.writelines(lines)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, "".join(lines))
 
 
 def _check_token(sentence: Sentence, token: str) -> None:

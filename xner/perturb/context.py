@@ -23,17 +23,17 @@ Unit tests pass their own embedder (`Resources(embedder=...)`).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
 import random
 import re
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from xner import atomic
 from xner.config import cache_dir
 from xner.data.records import Sentence
 from xner.perturb.base import (
@@ -168,20 +168,6 @@ def make_embedder(backbone: str, strategy: str = "cls") -> WordEmbedder:
 # ---------------------------------------------------------------------------- caches
 
 
-def _atomic_write(path: Path, write: Callable[[Any], None], binary: bool = False) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(
-            handle, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})
-        ) as out:
-            write(out)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 class WordVectorCache:
     """Word vectors of one embedder, kept on disk and grown as new words are asked for."""
 
@@ -212,13 +198,10 @@ class WordVectorCache:
             for offset, word in enumerate(missing):
                 self._index[word] = start + offset
             if self.embedder.key:
-                stored_words = list(self._index)
-                vectors = self._vectors
-                _atomic_write(self.directory / "vectors.npy", lambda f: np.save(f, vectors), True)
-                _atomic_write(
-                    self.directory / "words.json",
-                    lambda f: json.dump(stored_words, f, ensure_ascii=False),
-                )
+                buffer = io.BytesIO()
+                np.save(buffer, self._vectors)
+                atomic.write_bytes(self.directory / "vectors.npy", buffer.getvalue())
+                atomic.write_json(self.directory / "words.json", list(self._index), indent=None)
         if not words:
             width = 0 if self._vectors is None else self._vectors.shape[1]
             return np.zeros((0, width), dtype=np.float32)
@@ -295,7 +278,7 @@ def substitution_table(
     vectors = WordVectorCache(embedder, root)
     table = nearest_words(queries, candidates, vectors.get(queries), vectors.get(candidates))
     if embedder.key:
-        _atomic_write(path, lambda f: json.dump(table, f, ensure_ascii=False))
+        atomic.write_json(path, table, indent=None)
     return table
 
 

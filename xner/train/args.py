@@ -1,7 +1,9 @@
 """The dict round trip the options dataclasses share (TrainArgs, AdaptArgs, SelfTrainArgs).
 
 Tuple fields are written as lists (JSON has no tuples) and read back as tuples; unknown
-keys are an error that names where they came from and the fields that exist.
+keys and values of the wrong type (`"lora_r": "eight"`) are errors that name where they
+came from and the field. Values are checked, never converted: a converted value would
+write back differently and silently change a run id.
 """
 
 from __future__ import annotations
@@ -29,10 +31,43 @@ class ArgsDict:
             where = cls.__name__ if where is None else where
             raise XnerError(f"{where}: unknown field(s) {unknown}; known: {sorted(known)}")
         values = dict(data)
+        where = cls.__name__ if where is None else where
+        for field in fields(cls):
+            if field.name in values:
+                _check_type(values[field.name], str(field.type), f"{where}: {field.name}")
         for name in _tuple_fields(cls):
             if isinstance(values.get(name), list):
                 values[name] = tuple(values[name])
         return cls(**values)
+
+
+_SCALARS: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
+}
+
+
+def _check_type(value: Any, annotation: str, where: str) -> None:
+    """Raise when `value` does not fit `annotation` (`int`, `float | None`, `tuple[str,
+    ...]`, ...); a bool is no number here."""
+    options = [part.strip() for part in annotation.split("|")]
+    if value is None and "None" in options:
+        return
+    for option in options:
+        if option.startswith(("tuple", "Tuple")):
+            if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+                return
+        elif option in _SCALARS:
+            if isinstance(value, bool) and option != "bool":
+                continue
+            if isinstance(value, _SCALARS[option]):
+                return
+        else:
+            return  # a type this check does not know: the dataclass gets it as is
+    wanted = " or ".join("a list of strings" if o.startswith("tuple") else o for o in options)
+    raise XnerError(f"{where} must be {wanted}, not {value!r}; fix the value")
 
 
 def _tuple_fields(cls: type) -> list[str]:
