@@ -30,12 +30,13 @@ PROJECT = Path(__file__).resolve().parent.parent
 def grid(out: Path | str, **overrides: object):
     data = {
         "name": "tiny",
-        # "xx" has no data anywhere: that cell fails at run time, the others go on.
+        # "xx" has no data anywhere: its cells fail at run time (native at p1@hrl, which
+        # reads the HRL's training data), the others go on.
         "pairs": ["es-gl", "xx-gl"],
         "backbones": ["tiny"],
         "settings": ["native", "transfer"],
         "seeds": [1],
-        "perturbations": ["p1", "mask"],
+        "perturbations": ["p1@hrl", "mask"],
         "train": TRAIN,
         "eval": {"n_resamples": 50},
         "resources": {"num_cpus": 1, "max_retries": 2},
