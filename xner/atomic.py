@@ -98,3 +98,38 @@ def write_json(path: Path | str, data: Any, *, indent: int | None = 2) -> None:
     """JSON as the project stores it (UTF-8, indented, a final newline)."""
     text = json.dumps(data, indent=indent, ensure_ascii=False)
     write_text(path, text + ("\n" if indent is not None else ""))
+
+
+def swap_folder(staged: Path, target: Path) -> None:
+    """Put the complete folder `staged` in `target`'s place: the old folder is moved
+    aside, the new one renamed in, the old one removed. Readers see the old folder or the
+    new one (or, for an instant, none: `restore_folder` puts back an old one whose
+    swapper died then). Concurrent swaps each land whole; the last one stays."""
+    aside = target.with_name(f".{target.name}.{owner_tag()}.aside")
+    while True:
+        # No old folder, or another swap is between its two renames: nothing to move.
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(target, aside)
+        try:
+            os.rename(staged, target)
+        except OSError:
+            if target.exists():  # another swap landed first: move it aside in turn
+                shutil.rmtree(aside, ignore_errors=True)
+                continue
+            raise
+        break
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def restore_folder(target: Path) -> bool:
+    """Put back the folder a dead swapper had moved aside when `target` is missing."""
+    if target.exists() or not target.parent.is_dir():
+        return False
+    host = socket.gethostname().replace(".", "-")
+    for aside in sorted(target.parent.glob(f".{target.name}.{host}.*.aside")):
+        pid = aside.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not process_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.rename(aside, target)
+                return True
+    return False

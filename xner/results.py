@@ -216,11 +216,21 @@ def _interval(data: Mapping[str, Any] | None) -> tuple[float, float]:
 
 
 @lru_cache(maxsize=65536)
-def _eval_rows(path: str, mtime_ns: int, size: int) -> tuple[tuple[Any, ...], ...]:
-    """One tuple per mode × type: SCORE_COLUMNS then the stored drop interval fields
-    (drop_low, drop_high, drop_rel_low, drop_rel_high, significant)."""
+def _eval_rows(
+    path: str, mtime_ns: int, size: int
+) -> tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]:
+    """The evaluation's settings (test set, sentences, seed, resamples) and one tuple per
+    mode × type: SCORE_COLUMNS, the stored drop interval fields (drop_low, drop_high,
+    drop_rel_low, drop_rel_high, significant) and COVERAGE_COLUMNS."""
     record = json.loads(Path(path).read_text(encoding="utf-8"))
     result = record.get("result", record)
+    boot = result.get("bootstrap") or {}
+    stamp = (
+        str(result["test_set"]),
+        int(result.get("n_sentences", 0)),
+        boot.get("seed"),
+        boot.get("n_resamples"),
+    )
     degradation = record.get("degradation") or {}
     coverage = _coverage_values(record.get("coverage"))
     perturbation = str(result.get("perturbation") or CLEAN)
@@ -273,7 +283,7 @@ def _eval_rows(path: str, mtime_ns: int, size: int) -> tuple[tuple[Any, ...], ..
                     *coverage,
                 )
             )
-    return tuple(rows)
+    return stamp, tuple(rows)
 
 
 def _share(part: Any, whole: Any) -> float:
@@ -339,14 +349,26 @@ def load_results_with_report(
         eval_dir = folder / "eval"
         if not eval_dir.is_dir():
             continue
+        by_test: dict[str, list[tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]]] = {}
         for file in sorted(eval_dir.glob("*.json")):
             try:
-                rows = _eval_rows(*_signature(file))
+                stamp, rows = _eval_rows(*_signature(file))
             except (OSError, ValueError, KeyError, TypeError) as error:
                 problems.append(f"{file}: unreadable ({error}); re-run `xner evaluate` for it")
                 continue
-            evaluations += 1
-            run_rows.extend(head + row for row in rows)
+            by_test.setdefault(stamp[0], []).append((stamp, rows))
+        for test_set, found in by_test.items():
+            stamps = sorted({stamp[1:] for stamp, _ in found}, key=str)
+            if len(stamps) > 1:
+                shown = "; ".join(f"{n} sentences, seed {s}, {r} resamples" for n, s, r in stamps)
+                problems.append(
+                    f"{folder}: its evaluations of {test_set} were made with different "
+                    f"settings ({shown}), so their drops would compare different sentences; "
+                    f"not shown. Re-evaluate the run: xner evaluate {folder} --perturbations all"
+                )
+                continue
+            evaluations += len(found)
+            run_rows.extend(head + row for _, rows in found for row in rows)
     report = LoadReport(len(folders), evaluations, tuple(problems))
     if not run_rows:
         return empty_results(), report

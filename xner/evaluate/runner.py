@@ -11,11 +11,16 @@ comparison.
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xner import atomic
 from xner.data.records import Sentence
 from xner.errors import XnerError
 from xner.evaluate.result import CLEAN, EvalInputs, EvalResult, compare, evaluate_predictions
@@ -102,12 +107,17 @@ def evaluate_checkpoint(
     runtime: Runtime | None = None,
 ) -> list[EvalOutcome]:
     """Evaluate the checkpoint in `run_dir` on its setting's test set (the LRL test split)
-    and on each perturbation of it; writes eval/ and preds/ atomically. `runtime`
-    (default: auto) is where and in what precision the model predicts."""
+    and on each perturbation of it. `runtime` (default: auto) is where and in what
+    precision the model predicts.
+
+    The evaluation is written into a copy of the run folder that then takes the folder's
+    place whole (`atomic.swap_folder`): a reader, a killed evaluation or a concurrent one
+    leaves the old complete set or a new complete set, never a mix. Stored evaluations of
+    other test sets made with the same settings (sentences, seed, resamples) are kept;
+    those made with other settings are dropped, so one run never mixes them."""
     from xner.data.resolve import load_split, wikiann_dataset
-    from xner.evaluate.predict import predict
     from xner.perturb import resolve_steps
-    from xner.store import load_checkpoint, write_eval, write_predictions
+    from xner.store import load_checkpoint
 
     settings = settings or EvalSettings()
     perturbations = expand_perturbations(settings.perturbations)
@@ -122,6 +132,104 @@ def evaluate_checkpoint(
         raise XnerError(f"{dataset}/{config.lrl}/test is empty: nothing to evaluate")
     test_id = test_set_id(dataset, config.lrl)
     resources = run_resources(config)
+    run_dir = Path(run_dir)
+    staged = _staged_copy(
+        run_dir, EvalStamp(test_id, len(test), settings.seed, settings.n_resamples)
+    )
+    try:
+        outcomes = _evaluate_into(
+            staged,
+            model,
+            tokenizer,
+            config,
+            test,
+            test_id,
+            resources,
+            perturbations,
+            settings,
+            runtime,
+            progress,
+        )
+        atomic.swap_folder(staged, run_dir)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return [replace(o, eval_path=run_dir / o.eval_path.relative_to(staged)) for o in outcomes]
+
+
+@dataclass(frozen=True)
+class EvalStamp:
+    """What makes two evaluations of a run comparable: the same test set, the same
+    number of sentences, the same perturbation/bootstrap seed and resamples."""
+
+    test_set: str
+    n_sentences: int
+    seed: int
+    n_resamples: int
+
+    @classmethod
+    def of(cls, record: dict[str, Any]) -> EvalStamp:
+        result = record.get("result", record)
+        boot = result.get("bootstrap", {})
+        return cls(
+            str(result.get("test_set")),
+            int(result.get("n_sentences", -1)),
+            int(boot.get("seed", -1)),
+            int(boot.get("n_resamples", -1)),
+        )
+
+
+def _staged_copy(run_dir: Path, stamp: EvalStamp) -> Path:
+    """A copy of `run_dir` to write a new evaluation into: every file hard-linked (the
+    writes replace names, never the linked bytes), except evaluations of `stamp`'s test
+    set made with other settings, and their predictions."""
+    from xner.store import EVAL_DIR, PREDS_DIR, PREDS_SUFFIX
+
+    staged = run_dir.with_name(f".{run_dir.name}.{atomic.owner_tag()}.eval-{uuid.uuid4().hex[:8]}")
+    dropped: set[str] = set()
+    for path in sorted((run_dir / EVAL_DIR).glob("*.json")):
+        try:
+            other = EvalStamp.of(json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError, TypeError):
+            dropped.add(path.stem)  # unreadable: replaced by this evaluation or gone
+            continue
+        if other.test_set == stamp.test_set and other != stamp:
+            dropped.add(path.stem)
+    for source in sorted(run_dir.rglob("*")):
+        relative = source.relative_to(run_dir)
+        target = staged / relative
+        if source.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        stem = source.name.removesuffix(PREDS_SUFFIX).removesuffix(".jsonl").removesuffix(".json")
+        if relative.parts[0] in (EVAL_DIR, PREDS_DIR) and stem in dropped:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+    for folder in (staged, staged / EVAL_DIR, staged / PREDS_DIR):
+        folder.mkdir(parents=True, exist_ok=True)
+    atomic.make_ordinary(staged)
+    return staged
+
+
+def _evaluate_into(
+    run_dir: Path,
+    model: Any,
+    tokenizer: Any,
+    config: RunConfig,
+    test: list[Sentence],
+    test_id: str,
+    resources: Resources,
+    perturbations: tuple[str, ...],
+    settings: EvalSettings,
+    runtime: Runtime,
+    progress: ProgressCallback | None,
+) -> list[EvalOutcome]:
+    from xner.evaluate.predict import predict
+    from xner.store import write_eval, write_predictions
 
     outcomes: list[EvalOutcome] = []
     clean_inputs: EvalInputs | None = None
