@@ -17,6 +17,7 @@ from xner.explore import (
     needs_reference,
     perturb_text,
     predict_tokens,
+    unchanged_message,
 )
 from xner.perturb import Resources, kinds
 from xner.store import list_runs
@@ -168,6 +169,7 @@ if kind != "(none)":
             "or add the files (see `xner data list`)."
         )
     else:
+        noted = len(resources.notes)
         try:
             # The model's own entities are what gets perturbed: typed text has no gold.
             result = perturb_text(
@@ -183,10 +185,7 @@ if kind != "(none)":
             st.warning(f"{kind} cannot run on this sentence: {error}")
         else:
             if not result.edits:
-                st.info(
-                    f"{kind} changed nothing here (no eligible entity or word); try another "
-                    "seed, kind, or a sentence with more entities."
-                )
+                st.info(unchanged_message(kind, resources.notes[noted:]))
             else:
                 new_tokens = result.sentence.tokens
                 new_tags, new_confidence = cached_tag(run_dir, new_tokens)

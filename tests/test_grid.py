@@ -252,3 +252,36 @@ def test_a_stale_cell_is_re_evaluated_in_place_with_its_weights_kept(pipeline_en
     for name, data in weights.items():
         assert next(stale.path.rglob(name)).read_bytes() == data
     assert not stale.stale() and run_grid(wider)[0].skipped  # current now
+
+
+def test_a_resumed_grid_cleans_what_a_killed_one_left_and_keeps_permissions(pipeline_env, tmp_path):
+    import socket
+
+    from xner import atomic
+
+    out = tmp_path / "out"
+    spec = grid(out, settings=["transfer"], perturbations=["mask"])
+    host = socket.gethostname().replace(".", "-")
+    dead = 2**22 + 12345  # no such process
+    staging = out / ".staging"
+    left = [
+        staging / f"es-gl_transfer_full_tiny_seed1.{host}.{dead}.abcd1234",
+        staging / f".es-gl_transfer_full_tiny_seed1.{host}.{dead}.abcd1234.{host}.{dead}.tmp-x",
+    ]
+    for folder in left:
+        folder.mkdir(parents=True)
+        (folder / "model.safetensors").write_bytes(b"half")
+    summary = out / f".tiny_grid_results.csv.{host}.{dead}.x.tmp"
+    summary.write_text("half")
+    live = out / f".other.{atomic.owner_tag()}.y.tmp"  # this process: still writing
+    live.write_text("busy")
+    run_grid(spec)
+    assert not summary.exists() and live.exists()
+    assert not staging.exists()
+    mask = atomic.umask()
+    cell = spec.cells()[0].path
+    assert cell.stat().st_mode & 0o777 == 0o777 & ~mask
+    assert all(
+        p.stat().st_mode & 0o777 == (0o777 if p.is_dir() else 0o666) & ~mask
+        for p in cell.rglob("*")
+    )

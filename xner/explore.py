@@ -485,6 +485,17 @@ def entity_diff(before: Sequence[Entity], after: Sequence[Entity]) -> dict[str, 
     }
 
 
+def unchanged_message(kind: str, notes: Sequence[str]) -> str:
+    """Why `kind` changed nothing on a typed sentence: the notes the perturbation left
+    (e.g. concat needs two sentences), else the usual reasons."""
+    if notes:
+        return f"{kind} changed nothing here: " + "; ".join(dict.fromkeys(notes))
+    return (
+        f"{kind} changed nothing here (no eligible entity or word); try another seed, kind, "
+        "or a sentence with more entities."
+    )
+
+
 def needs_reference(kind: str) -> bool:
     """Whether a perturbation (or a step of a composition) is measured against labelled
     training data (p1, p2: `reference`)."""

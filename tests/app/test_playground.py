@@ -90,3 +90,11 @@ def test_no_checkpoints_says_how_to_get_them(
     monkeypatch.setenv(MODELS_DIR_ENV, str(tmp_path / "none"))
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception and "Train" in at.info[0].value
+
+
+def test_concat_on_one_typed_sentence_says_it_needs_two(runs: Path):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    next(s for s in at.selectbox if s.label == "Perturbation").set_value("concat").run()
+    assert not at.exception
+    (message,) = [i.value for i in at.info if "changed nothing" in i.value]
+    assert "joins two sentences" in message and "another seed" not in message

@@ -137,4 +137,4 @@ def test_typos_language_without_layout():
 def test_concat_single_sentence():
     res = Resources()
     out = perturb([EDGE["single-token"]], "concat", resources=res)
-    assert not out[0].edits and any("fewer than two" in n for n in res.notes)
+    assert not out[0].edits and any("only one here" in n for n in res.notes)

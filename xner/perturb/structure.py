@@ -29,7 +29,10 @@ def _prepare_concat(
     where = {s.id: i for i, s in enumerate(batch)}
     rate, partner = params["rate"], params["with"]
     if len(batch) < 2:
-        resources.notes.append("concat: fewer than two sentences, nothing to concatenate")
+        resources.notes.append(
+            "concat: it joins two sentences, and there is only one here (a typed sentence "
+            "is one); use it on a test set or an uploaded file"
+        )
 
     def apply(sentence: Sentence, rng: random.Random):
         if len(batch) < 2 or (rate < 1.0 and rng.random() >= rate):
