@@ -68,3 +68,9 @@ def test_an_index_column_is_detected_and_the_columns_named(write):
 def test_a_whitespace_only_file_says_no_sentences(write):
     message = _error(read_panx, write("x.tsv", "  \n\t\n\n"))
     assert "no sentences" in message and "empty" not in message
+
+
+def test_a_line_of_far_more_fields_than_columns_is_an_error(write):
+    path = write("x.conll", " ".join(["w", "O"] * 650_000) + "\n")
+    message = _error(read_conll, path)
+    assert "1,300,000 columns on one line" in message and "line 1" in message

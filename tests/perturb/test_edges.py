@@ -138,3 +138,18 @@ def test_concat_single_sentence():
     res = Resources()
     out = perturb([EDGE["single-token"]], "concat", resources=res)
     assert not out[0].edits and any("only one here" in n for n in res.notes)
+
+
+def test_stopwords_without_a_list_do_not_depend_on_the_batch():
+    # zz has no stopword list anywhere: the fallback counts the LRL data, never the batch.
+    data = build("latin")
+    lrl = [s.with_content(s.tokens, s.tags) for s in data["lrl_train"]]
+
+    def stopwords_after(batch):
+        res = Resources(hrl_train=data["hrl"], lrl_train=lrl, lang="zz", embedder=FakeEmbedder())
+        perturb(batch, "p2@hrl", resources=res)
+        return res.stopwords("zz", 100)
+
+    one = stopwords_after([sent(0, "puerto puerto puerto novo", "O O O O", "zz")])
+    other = stopwords_after([sent(1, "Lugo casa casa casa casa", "B-LOC O O O O", "zz")])
+    assert one == other and "casa" not in one

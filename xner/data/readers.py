@@ -350,6 +350,14 @@ def read_columns_with_report(
         if columns is None:
             columns = len(fields)
             first_line = number
+            if columns > MAX_COLUMNS:
+                raise DataFormatError(
+                    path,
+                    number,
+                    f"{columns:,} columns on one line (at most {MAX_COLUMNS} expected: a token "
+                    "per line with its tag and other columns); this looks like a sentence per "
+                    "line: convert it to one token per line, sentences separated by empty lines",
+                )
             if token_col == 0 and columns >= 3 and _is_index(fields[0]):
                 raise DataFormatError(
                     path,
@@ -428,6 +436,7 @@ def read_columns_with_report(
 
 
 _SPACE = " "
+MAX_COLUMNS = 32  # CoNLL-U has 10, OntoNotes' files 4: more means the layout is wrong
 _LONG = 200  # characters: longer whitespace-free tokens are fine, longer lines are suspect
 
 
