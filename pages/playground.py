@@ -48,6 +48,12 @@ def cached_runs(directory: str) -> list[tuple[str, str, str]]:
     ]
 
 
+@st.cache_data(show_spinner=False)
+def cached_broken(directory: str) -> list[str]:
+    """What is wrong with each run folder that cannot be loaded (and how to fix it)."""
+    return [str(run.problem) for run in list_runs(Path(directory)) if run.problem]
+
+
 @st.cache_resource(show_spinner="Loading the checkpoint…", max_entries=4)
 def cached_model(run_dir: str) -> tuple[Any, Any, Any]:
     from xner.store import load_checkpoint
@@ -108,6 +114,8 @@ st.markdown(
 )
 
 runs = cached_runs(str(models_dir()))
+if broken := cached_broken(str(models_dir())):
+    st.warning(f"{len(broken)} checkpoint folder(s) cannot be used:\n\n- " + "\n- ".join(broken))
 if not runs:
     st.info(
         f"No checkpoints in `{models_dir()}`. Train one on the **Train** page, or run "

@@ -98,3 +98,22 @@ def test_concat_on_one_typed_sentence_says_it_needs_two(runs: Path):
     assert not at.exception
     (message,) = [i.value for i in at.info if "changed nothing" in i.value]
     assert "joins two sentences" in message and "another seed" not in message
+
+
+def test_a_damaged_checkpoint_is_marked_broken_not_offered(
+    runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import shutil
+
+    folder = tmp_path / "models"
+    shutil.copytree(runs, folder)
+    damaged = sorted(p for p in folder.iterdir() if (p / "config.json").is_file())[0]
+    weights = next(damaged.rglob("*.safetensors"))
+    weights.write_bytes(weights.read_bytes()[:100])  # truncated
+    monkeypatch.setenv(MODELS_DIR_ENV, str(folder))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning if "cannot be used" in w.value]
+    assert weights.name in warning and "damaged" in warning
+    offered = next(s for s in at.selectbox if s.label == "Checkpoint").options
+    assert not any(damaged.name in option for option in offered)
