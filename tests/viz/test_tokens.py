@@ -34,9 +34,21 @@ def test_rtl_sentence_gets_rtl_direction_and_isolated_tokens():
     assert text_direction(tokens) == "rtl"
     assert text_direction(["Ana", "vive", "en", "Brenn", "(2024)"]) == "ltr"
     html = render_tokens(tokens)
-    assert 'dir="rtl"' in html
-    assert html.count("<bdi>") == len(tokens)
-    assert 'dir="auto"' in render_tokens(["Ana", "vive"])
+    assert 'dir="rtl"' in html and "text-align:right" in html
+    assert html.count("<bdi") == len(tokens)  # no entities: every token its own isolate
+    assert 'class="xner-sentence" dir="ltr"' in render_tokens(["Ana", "vive"])
+    # a [MASK] placeholder does not turn a Persian line left-to-right
+    masked = ["[MASK]", "[MASK]", "در", "[MASK]", "کار", "کرد"]
+    assert text_direction(masked) == "rtl"
+
+
+def test_an_entity_is_one_isolated_box_with_its_badge_inside():
+    tokens = ["او", "در", "Nour", "Tech", "کار", "می‌کند"]
+    html = render_tokens(tokens, TokenMarks(pred=["O", "O", "B-ORG", "I-ORG", "O", "O"]))
+    (box,) = re.findall(r'<bdi dir="ltr" class="xner-seg xner-ent".*?</bdi>', html)
+    assert "Nour" in box and "Tech" in box and ">ORG</span>" in box
+    assert box.index("Nour") < box.index("Tech") < box.index(">ORG<")
+    assert html.count("<bdi") == 5  # 4 lone tokens + 1 entity box
 
 
 def test_predicted_gold_errors_and_edits_are_drawn_per_token():
@@ -50,10 +62,11 @@ def test_predicted_gold_errors_and_edits_are_drawn_per_token():
     )
     html = render_tokens(tokens, marks, show_confidence=True)
     spans = re.findall(r'<span class="xner-tok"[^>]*>', html)
-    assert len(spans) == 5
-    assert f"background:{TYPE_COLORS['PER']}33" in spans[0]
+    boxes = re.findall(r'<bdi dir="ltr" class="xner-seg xner-ent"[^>]*>', html)
+    assert len(spans) == 5 and len(boxes) == 2  # Ana Lopa (PER), Brenn (ORG)
+    assert f"background:{TYPE_COLORS['PER']}33" in boxes[0]
+    assert f"background:{TYPE_COLORS['ORG']}33" in boxes[1]
     assert f"border-bottom:3px solid {TYPE_COLORS['LOC']}" in spans[4]
-    assert f"background:{TYPE_COLORS['ORG']}33" in spans[4]
     assert ERROR_COLOR in spans[4] and "wrong_type" in spans[4]
     assert "italic" in spans[2] and "edited" in spans[2]
     assert "background" not in spans[3]

@@ -5,24 +5,28 @@ unsafe_allow_html=True)`). Everything that comes from data or from a user is esc
 
 How a sentence reads:
 
-- predicted entity: a light background in its type's colour, a small type badge on the
-  first token;
+- predicted entity: one box with a light background in its type's colour and a small
+  type badge at its end;
 - gold entity: a solid underline in its type's colour (so gold and prediction can be
   compared on the same line without two rows);
 - error: a dashed red box around the token, the error kinds in its tooltip;
 - edit (a perturbation changed it): an orange bar above the token, the old text in its
   tooltip.
 
-Right-to-left text: every token is wrapped in `<bdi>` (bidi isolation, so a Latin name
-inside Arabic text, or `(` and digits, cannot reorder its neighbours) and the sentence
-container gets `dir="rtl"` when most strongly-directional letters are right-to-left,
-else `dir="auto"`.
+Right-to-left text (as displaCy renders with `rtl`): the sentence container gets
+`dir="rtl"` (and right alignment) when most strongly-directional letters are
+right-to-left, placeholders such as `[MASK]` not voting, else `dir="ltr"`; each entity is
+one `<bdi dir="auto">` box with its tokens and type badge inside, each other token a
+`<bdi>` of its own with its confidence inside, so a Latin name, `(`, digits or a badge
+cannot reorder their neighbours. `tests/app/test_rtl_browser.py` checks the visual order
+in Chromium.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,17 +61,27 @@ def _tint(color: str, alpha: str = "33") -> str:
     return f"{color}{alpha}"
 
 
-def text_direction(tokens: Iterable[str]) -> str:
+# Placeholders such as [MASK] or <mask> are Latin letters that say nothing about the
+# sentence's script: they do not vote on its direction.
+_PLACEHOLDER = re.compile(r"^(\[[A-Za-z_]+\]|<[A-Za-z_/]+>)$")
+
+
+def text_direction(tokens: Iterable[str], default: str = "ltr") -> str:
     """`rtl` when most strongly-directional letters are right-to-left (Arabic, Hebrew,
-    Persian, Urdu...), else `ltr`; digits and punctuation do not vote."""
+    Persian, Urdu...), `ltr` when most are left-to-right; digits, punctuation and
+    placeholders do not vote (`default` when nothing votes)."""
     rtl = ltr = 0
     for token in tokens:
+        if _PLACEHOLDER.match(token):
+            continue
         for char in token:
             bidi = unicodedata.bidirectional(char)
             if bidi in _RTL_CLASSES:
                 rtl += 1
             elif bidi in _LTR_CLASSES:
                 ltr += 1
+    if rtl == ltr == 0:
+        return default
     return "rtl" if rtl > ltr else "ltr"
 
 
@@ -91,6 +105,21 @@ def _types(tags: Sequence[str] | None) -> list[tuple[str, str]]:
     return [split_tag(tag) for tag in tags]
 
 
+def _segments(tags: list[tuple[str, str]], n: int) -> list[tuple[int, int, str]]:
+    """`(start, end, type)` runs: one per entity of `tags` (type set), one per other token."""
+    found: list[tuple[int, int, str]] = []
+    index = 0
+    while index < n:
+        prefix, entity_type = tags[index] if tags else ("O", "")
+        end = index + 1
+        if prefix != "O":
+            while end < n and tags[end][0] == "I" and tags[end][1] == entity_type:
+                end += 1
+        found.append((index, end, entity_type if prefix != "O" else ""))
+        index = end
+    return found
+
+
 def render_tokens(
     tokens: Sequence[str],
     marks: TokenMarks | None = None,
@@ -98,7 +127,13 @@ def render_tokens(
     caption: str = "",
     show_confidence: bool = False,
 ) -> str:
-    """One sentence as a single line of HTML (no blank lines: markdown keeps it raw)."""
+    """One sentence as a single line of HTML (no blank lines: markdown keeps it raw).
+
+    As displaCy does with `rtl`: the line's direction comes from its script; each entity
+    (predicted, else gold) is one box, a `<bdi dir="auto">` isolate holding its tokens
+    and its type badge, so a Latin name in an Arabic line reads left to right inside its
+    box while the boxes follow the line; every other token is an isolate of its own, its
+    confidence inside it. Gold, errors and edits are marked on the token they concern."""
     marks = marks or TokenMarks()
     n = len(tokens)
     for name, tags in (
@@ -110,56 +145,74 @@ def render_tokens(
             raise ValueError(f"{name} has {len(tags)} entries for {n} tokens")
     gold, pred = _types(marks.gold), _types(marks.pred)
     direction = text_direction(tokens)
+    boxes = pred or gold
     parts: list[str] = []
-    for index, token in enumerate(tokens):
-        style = ["padding:1px 3px", "margin:1px 1px", "border-radius:3px", "line-height:2.2"]
-        title: list[str] = []
-        badge = ""
-        if pred and pred[index][0] != "O":
-            prefix, entity_type = pred[index]
-            style.append(f"background:{_tint(type_color(entity_type))}")
-            title.append(f"predicted {prefix}-{entity_type}")
-            starts = prefix == "B" or index == 0 or pred[index - 1][1] != entity_type
-            if starts:
-                badge = (
-                    f'<span style="font-size:0.65em;font-weight:600;color:'
-                    f'{type_color(entity_type)};margin-inline-end:2px">'
-                    f"{html.escape(entity_type)}</span>"
-                )
-        if gold and gold[index][0] != "O":
-            prefix, entity_type = gold[index]
-            style.append(f"border-bottom:3px solid {type_color(entity_type)}")
-            title.append(f"gold {prefix}-{entity_type}")
-        if index in marks.errors:
-            style.append(f"outline:2px dashed {ERROR_COLOR};outline-offset:1px")
-            title.append("error: " + ", ".join(marks.errors[index]))
-        if index in marks.edits:
-            style.append(f"box-shadow:inset 0 3px 0 {EDIT_COLOR};font-style:italic")
-            title.append(f"edited: {marks.edits[index]}")
-        confidence = ""
-        if marks.confidence is not None:
-            value = float(marks.confidence[index])
-            title.append(f"confidence {value:.2f}")
-            if show_confidence:
-                confidence = (
-                    f'<sub style="font-size:0.6em;color:#666;margin-inline-start:2px">'
-                    f"{value:.2f}</sub>"
-                )
-        attributes = f'class="xner-tok" style="{";".join(style)}"'
-        if title:
-            attributes += f' title="{html.escape("; ".join(title), quote=True)}"'
+    for start, end, entity_type in _segments(boxes, n):
+        inner = [
+            _token_html(tokens, marks, gold, pred, i, show_confidence) for i in range(start, end)
+        ]
+        if not entity_type:
+            parts.append(f'<bdi dir="auto" class="xner-seg">{inner[0]}</bdi>')
+            continue
+        color = type_color(entity_type)
+        filled = f"background:{_tint(color)};" if pred else ""
+        # A box of placeholders ([MASK] [MASK]) reads in the line's direction.
+        own = text_direction(tokens[start:end], default=direction)
+        badge = (
+            f'<span class="xner-badge" style="font-size:0.65em;font-weight:600;color:{color};'
+            f'margin-inline-start:3px">{html.escape(entity_type)}</span>'
+        )
         parts.append(
-            f"<span {attributes}>{badge}<bdi>{html.escape(token)}</bdi>{confidence}</span>"
+            f'<bdi dir="{own}" class="xner-seg xner-ent" data-type="{html.escape(entity_type)}" '
+            f'style="{filled}border-radius:4px;padding:1px 2px;margin:0 1px;white-space:nowrap">'
+            f"{' '.join(inner)}{badge}</bdi>"
         )
     head = ""
     if caption:
         head = f'<div style="font-size:0.8em;color:#666" dir="auto">{html.escape(caption)}</div>'
     body = " ".join(parts) if parts else '<span style="color:#999">(no tokens)</span>'
-    dir_attr = "rtl" if direction == "rtl" else "auto"
+    align = "right" if direction == "rtl" else "left"
     return (
-        f'<div class="xner-sentence" dir="{dir_attr}" '
-        f'style="unicode-bidi:isolate;margin:4px 0 10px 0">{head}{body}</div>'
+        f'<div class="xner-sentence" dir="{direction}" style="unicode-bidi:isolate;'
+        f'text-align:{align};margin:4px 0 10px 0">{head}{body}</div>'
     )
+
+
+def _token_html(
+    tokens: Sequence[str],
+    marks: TokenMarks,
+    gold: list[tuple[str, str]],
+    pred: list[tuple[str, str]],
+    index: int,
+    show_confidence: bool,
+) -> str:
+    style = ["unicode-bidi:isolate", "padding:1px 2px", "border-radius:3px", "line-height:2.2"]
+    title: list[str] = []
+    if pred and pred[index][0] != "O":
+        prefix, entity_type = pred[index]
+        title.append(f"predicted {prefix}-{entity_type}")
+    if gold and gold[index][0] != "O":
+        prefix, entity_type = gold[index]
+        style.append(f"border-bottom:3px solid {type_color(entity_type)}")
+        title.append(f"gold {prefix}-{entity_type}")
+    if index in marks.errors:
+        style.append(f"outline:2px dashed {ERROR_COLOR};outline-offset:1px")
+        title.append("error: " + ", ".join(marks.errors[index]))
+    if index in marks.edits:
+        style.append(f"box-shadow:inset 0 3px 0 {EDIT_COLOR};font-style:italic")
+        title.append(f"edited: {marks.edits[index]}")
+    confidence = ""
+    if marks.confidence is not None:
+        value = float(marks.confidence[index])
+        title.append(f"confidence {value:.2f}")
+        if show_confidence:
+            confidence = (
+                f'<sub style="font-size:0.6em;color:#666;margin-inline-start:2px">{value:.2f}</sub>'
+            )
+    attributes = f'class="xner-tok" data-i="{index}" style="{";".join(style)}"'
+    if title:
+        attributes += f' title="{html.escape("; ".join(title), quote=True)}"'
+    return f"<span {attributes}>{html.escape(tokens[index])}{confidence}</span>"
 
 
 def legend_html(types: Iterable[str], *, errors: bool = True, edits: bool = True) -> str:
