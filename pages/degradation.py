@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from xner.config import data_dir, models_dir
+from xner.findings import main_backbone
 from xner.results import (
     CLEAN,
     NO_RUNS_HELP,
@@ -18,6 +19,7 @@ from xner.results import (
     coverage_matrix,
     drop_matrix,
     filter_results,
+    in_points,
     in_reading,
     load_results_with_report,
     local_overlaps,
@@ -36,6 +38,7 @@ from xner.viz.figures import (
     overlap_scatter,
     type_f1_bars,
 )
+from xner.viz.palette import OWN_SCALE, setting_rank
 
 
 @st.cache_data(show_spinner="Reading evaluations…")
@@ -93,7 +96,15 @@ if not (table["perturbation"] != CLEAN).any():
 st.caption(f"What produced these results: {provenance(table)}")
 
 left, middle, right = st.columns(3)
-backbones = left.multiselect("Backbones", options(table, "backbone"), default=None, key="backbones")
+main = main_backbone(table)
+backbones = left.multiselect(
+    "Backbones",
+    options(table, "backbone"),
+    default=[main] if main else None,
+    key="backbones",
+    help="One backbone by default: drops of different backbones are never averaged "
+    "together (pick several and they are shown side by side).",
+)
 pairs = middle.multiselect("Pairs", options(table, "pair"), default=None, key="pairs")
 settings = right.multiselect("Settings", options(table, "setting"), default=None, key="settings")
 reading = st.radio(
@@ -126,6 +137,9 @@ relative = right.radio("Drop", ["absolute", "relative"], horizontal=True, key="d
 compare = st.radio(
     "Side by side", ["none", "two backbones", "two settings"], horizontal=True, key="compare"
 )
+if len(set(backbones or options(table, "backbone"))) > 1 and compare != "two backbones":
+    st.caption("Several backbones are selected: they are shown side by side, never averaged.")
+    compare = "two backbones"
 
 chosen = filter_results(
     table,
@@ -141,7 +155,7 @@ if not perturbations or chosen.empty:
 
 column_name = {"two backbones": "backbone", "two settings": "setting"}.get(compare)
 if column_name:
-    values = options(chosen, column_name)[:2]
+    values = sorted(options(chosen, column_name), key=setting_rank)[:2]  # native, transfer
     if len(values) < 2:
         st.info(f"Only one {column_name} in this choice; showing it alone.")
         panels = [("", chosen)]
@@ -160,15 +174,25 @@ st.caption(
 for column, (label, subset) in zip(st.columns(len(panels)), panels, strict=True):
     with column:
         title = f"{'Relative' if relative else 'Absolute'} F1 drop ({mode}, micro)"
-        heatmap = drop_heatmap(
-            drop_matrix(subset, relative=relative, mode=mode),
-            relative=relative,
-            title=f"{title}{' · ' + label if label else ''}",
-            coverage=coverage_matrix(subset, mode=mode),
-            not_perturbed=NOT_PERTURBED,
-        )
-        st.plotly_chart(heatmap, width="stretch", key=f"heatmap-{label}")
-        download_figure(heatmap, f"drop-heatmap{('-' + label) if label else ''}", f"dl-h-{label}")
+        drops = drop_matrix(subset, relative=relative, mode=mode)
+        shares = coverage_matrix(subset, mode=mode)
+        # Masking kinds remove the entity text and dwarf every other drop: own scale.
+        for part, columns in (
+            ("", [c for c in drops.columns if c not in OWN_SCALE]),
+            (" · masking kinds (own scale)", [c for c in drops.columns if c in OWN_SCALE]),
+        ):
+            if not columns:
+                continue
+            heatmap = drop_heatmap(
+                drops[columns],
+                relative=relative,
+                title=f"{title}{' · ' + label if label else ''}{part}",
+                coverage=shares.reindex(columns=columns) if not shares.empty else None,
+                not_perturbed=NOT_PERTURBED,
+            )
+            key = f"{label}{'-mask' if part else ''}"
+            st.plotly_chart(heatmap, width="stretch", key=f"heatmap-{key}")
+            download_figure(heatmap, f"drop-heatmap{('-' + key) if key else ''}", f"dl-h-{key}")
 
 st.subheader("F1 per entity type, clean vs perturbed")
 st.caption("Mean over the selected runs; error bars: mean bootstrap bounds (where stored).")
@@ -213,10 +237,11 @@ st.plotly_chart(scatter, width="stretch", key="scatter")
 download_figure(scatter, "drop-vs-overlap", "dl-scatter")
 
 st.subheader("Table")
-aggregated = aggregate_seeds(filter_results(chosen, types=None))
+aggregated = in_points(aggregate_seeds(filter_results(chosen, types=None)))
 st.caption(
     f"{len(aggregated)} cells (mean and range over {int(chosen['seed'].nunique())} seed(s)); "
-    "F1 and drops are fractions (0..1). The download holds every row, one per run."
+    "F1 and drops in points (×100), shares of mentions / O words / sentences changed in %. "
+    "The download holds every row, one per run, as fractions."
 )
 st.dataframe(aggregated, hide_index=True, width="stretch")
 st.download_button(

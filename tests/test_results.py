@@ -181,7 +181,8 @@ def test_aggregate_seeds_gives_mean_and_range(runs: Path) -> None:
 def test_filter_matrix_types_and_headline(runs: Path) -> None:
     table = xr.load_results(runs)
     matrix = xr.drop_matrix(table)
-    assert list(matrix.columns) == ["mask", "p1"]
+    assert list(matrix.columns) == ["p1", "mask"]  # the declared order: the paper's kinds first
+    assert list(matrix.index) == ["es→ca · native", "es→ca · transfer"]
     assert matrix.loc["es→ca · transfer", "p1"] == pytest.approx(0.25)
     assert math.isnan(matrix.loc["es→ca · native", "mask"])
     relative = xr.drop_matrix(table, relative=True)

@@ -487,6 +487,37 @@ def aggregate_seeds(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# Columns holding F1 / drops / shares as fractions: people read them ×100.
+_POINT_COLUMNS = (
+    "f1",
+    "f1_min",
+    "f1_max",
+    "f1_low",
+    "f1_high",
+    "drop",
+    "drop_min",
+    "drop_max",
+    "drop_low",
+    "drop_high",
+    "drop_rel",
+    "precision",
+    "recall",
+    "mention_share",
+    "o_token_share",
+    "sentence_share",
+    "entity_overlap",
+)
+
+
+def in_points(table: pd.DataFrame) -> pd.DataFrame:
+    """The table for people: fractions as points / percentages (×100, one decimal)."""
+    out = table.copy()
+    for column in _POINT_COLUMNS:
+        if column in out:
+            out[column] = (out[column].astype(float) * 100).round(1)
+    return out
+
+
 def to_csv(table: pd.DataFrame) -> str:
     """The table as CSV text (UTF-8, no index) for a download button or a file."""
     return table.to_csv(index=False)
@@ -555,8 +586,22 @@ def drop_matrix(
         row=[cell_label(p, s) for p, s in zip(chosen["pair"], chosen["setting"], strict=True)]
     )
     matrix = chosen.pivot_table(index="row", columns="perturbation", values=value, aggfunc="mean")
+    return _ordered(matrix, chosen)
+
+
+def _ordered(matrix: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
+    """Rows by pair, then setting in its declared order; columns in the declared order
+    of the perturbations (the paper's kinds first)."""
+    from xner.viz.palette import perturbation_rank, setting_rank
+
+    rows = chosen.drop_duplicates("row").set_index("row")
+    order = sorted(
+        matrix.index, key=lambda r: (rows.at[r, "pair"], setting_rank(rows.at[r, "setting"]))
+    )
+    columns = sorted(matrix.columns, key=lambda c: perturbation_rank(str(c)))
+    matrix = matrix.loc[order, columns]
     matrix.index.name = "pair · setting"
-    return matrix.sort_index()
+    return matrix
 
 
 def coverage_matrix(
@@ -572,8 +617,7 @@ def coverage_matrix(
         row=[cell_label(p, s) for p, s in zip(chosen["pair"], chosen["setting"], strict=True)]
     )
     matrix = chosen.pivot_table(index="row", columns="perturbation", values=share, aggfunc="mean")
-    matrix.index.name = "pair · setting"
-    return matrix.sort_index()
+    return _ordered(matrix, chosen)
 
 
 def type_scores(

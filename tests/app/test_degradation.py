@@ -31,7 +31,9 @@ def test_renders_heatmap_bars_scatter_and_table(runs: Path) -> None:
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     print(f"degradation first render: {time.perf_counter() - started:.2f} s")
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 3
+    # drops (mask on its own scale, a second heatmap), type bars, overlap scatter
+    keys = [chart.key for chart in at.get("plotly_chart")]
+    assert keys == ["heatmap-", "heatmap--mask", "types-", "scatter"]
     assert "es→gl · transfer" in charts(at)[0]
     table = at.dataframe[0].value
     assert set(table["perturbation"]) == {"clean", "p1", "mask"}

@@ -139,3 +139,49 @@ def test_drop_heatmap_shows_coverage_and_marks_what_was_not_perturbed() -> None:
     assert text[1][1] == "not perturbed"
     assert np.isnan(figure.data[0].z[1][1])  # greyed, not coloured as "robust"
     assert "sentences changed: 60.0%" in figure.data[0].customdata[0][0]
+
+
+def test_every_figure_takes_its_colours_from_the_declared_palette() -> None:
+    from xner.viz.figures import headline_figure, overlap_scatter, type_f1_bars
+    from xner.viz.palette import PERTURBATION_COLORS, SETTING_COLORS
+
+    scores = pd.DataFrame(
+        {
+            "perturbation": ["clean", "p1", "typos"],
+            "type": ["PER"] * 3,
+            "f1": [0.8, 0.6, 0.7],
+            "f1_low": [np.nan] * 3,
+            "f1_high": [np.nan] * 3,
+        }
+    )
+    bars = type_f1_bars(scores)
+    assert [t.marker.color for t in bars.data] == [
+        PERTURBATION_COLORS[k] for k in ("clean", "p1", "typos")
+    ]
+    # the same kind keeps its colour when the selection changes
+    assert type_f1_bars(scores.iloc[1:]).data[0].marker.color == PERTURBATION_COLORS["p1"]
+    points = pd.DataFrame(
+        {
+            "pair": ["ar-fa", "ar-fa"],
+            "setting": ["native", "transfer"],
+            "perturbation": ["p1", "p1"],
+            "overlap": [0.2, 0.2],
+            "drop": [0.1, 0.05],
+        }
+    )
+    scatter = overlap_scatter(points)
+    assert [t.marker.color for t in scatter.data] == [
+        SETTING_COLORS["native"],
+        SETTING_COLORS["transfer"],
+    ]
+    rows = pd.DataFrame(
+        {
+            "backbone": ["e5", "e5"],
+            "setting": ["native", "transfer"],
+            "pair": ["ar-fa", "ar-fa"],
+            "clean": [0.8, 0.6],
+            "perturbed": [0.7, 0.5],
+        }
+    )
+    colours = {t.marker.color for t in headline_figure(rows).data}
+    assert colours == {SETTING_COLORS["native"], SETTING_COLORS["transfer"]}

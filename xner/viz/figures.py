@@ -9,8 +9,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from xner.reference import ReferenceResult
-
-PERTURBATION_ORDER = ("clean", "p1", "p2", "p1+p2")
+from xner.viz.palette import (
+    PERTURBATION_ORDER,
+    SOURCE_COLORS,
+    perturbation_color,
+    setting_color,
+)
 
 
 def reference_f1_figure(results: Sequence[ReferenceResult], model: str) -> go.Figure:
@@ -45,8 +49,6 @@ def reference_f1_figure(results: Sequence[ReferenceResult], model: str) -> go.Fi
 
 # ---------------------------------------------------------------------------
 # Figures over this project's results (tables from xner.results)
-
-_PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6")
 
 
 def _empty(title: str, message: str) -> go.Figure:
@@ -116,6 +118,13 @@ def drop_heatmap(
         )
     )
     figure.update_layout(plot_bgcolor="#d9d9d9")  # "not perturbed" cells show grey
+    rows = [str(i) for i in matrix.index]
+    figure.update_layout(
+        height=160 + 34 * len(rows),  # every row readable, however many there are
+        yaxis={"tickmode": "array", "tickvals": rows, "ticktext": rows, "automargin": True},
+        xaxis={"side": "top", "automargin": True},
+    )
+    figure.update_traces(textfont={"size": 11})
     figure.update_layout(
         title=title,
         xaxis_title="perturbation",
@@ -132,7 +141,7 @@ def type_f1_bars(scores: pd.DataFrame, *, title: str = "F1 per entity type") -> 
     if scores.empty:
         return _empty(title, "no scores for this choice")
     figure = go.Figure()
-    for index, (perturbation, group) in enumerate(scores.groupby("perturbation", sort=False)):
+    for perturbation, group in scores.groupby("perturbation", sort=False):
         f1 = group["f1"].to_numpy(dtype=float) * 100
         low = group["f1_low"].to_numpy(dtype=float) * 100
         high = group["f1_high"].to_numpy(dtype=float) * 100
@@ -141,7 +150,7 @@ def type_f1_bars(scores: pd.DataFrame, *, title: str = "F1 per entity type") -> 
             name=str(perturbation),
             x=group["type"].tolist(),
             y=f1.tolist(),
-            marker_color=_PALETTE[index % len(_PALETTE)],
+            marker_color=perturbation_color(str(perturbation)),
             error_y=(
                 {
                     "type": "data",
@@ -177,7 +186,9 @@ def overlap_scatter(
     unit = "relative F1 drop (% of clean)" if relative else "F1 drop (points ×100)"
     title = "F1 drop against entity overlap"
     figure = go.Figure()
-    for index, ((setting, perturbation), group) in enumerate(
+    symbols = ("circle", "square", "triangle-up", "x", "star", "cross", "hexagon")
+    kinds = sorted(set(points["perturbation"])) if not points.empty else []
+    for (setting, perturbation), group in (
         points.groupby(["setting", "perturbation"], sort=True) if not points.empty else []
     ):
         figure.add_scatter(
@@ -187,12 +198,14 @@ def overlap_scatter(
             mode="markers+text",
             text=[p.replace("-", "→") for p in group["pair"]],
             textposition="top center",
-            marker={"size": 11, "color": _PALETTE[index % len(_PALETTE)]},
+            marker={
+                "size": 11,
+                "color": setting_color(str(setting)),
+                "symbol": symbols[kinds.index(perturbation) % len(symbols)],
+            },
         )
     if reference is not None and not reference.empty:
-        for index, ((model, setting), group) in enumerate(
-            reference.groupby(["model", "setting"], sort=True)
-        ):
+        for (model, setting), group in reference.groupby(["model", "setting"], sort=True):
             figure.add_scatter(
                 name=f"paper (published) · {model} · {setting}",
                 x=(group["overlap"] * 100).tolist(),
@@ -206,7 +219,7 @@ def overlap_scatter(
                 marker={
                     "size": 9,
                     "symbol": "diamond-open",
-                    "color": _PALETTE[(index + 3) % len(_PALETTE)],
+                    "color": setting_color(str(setting)),
                 },
             )
     if not figure.data:
@@ -229,7 +242,6 @@ def headline_figure(rows: pd.DataFrame) -> go.Figure:
         return _empty(title, "no evaluated runs")
     pairs = list(dict.fromkeys(rows["pair"]))
     figure = go.Figure()
-    index = 0
     for (backbone, setting), group in rows.groupby(["backbone", "setting"], sort=True):
         by_pair = group.set_index("pair")
         for column, pattern in (("clean", ""), ("perturbed", "/")):
@@ -241,9 +253,8 @@ def headline_figure(rows: pd.DataFrame) -> go.Figure:
                 name=f"{backbone} · {setting} · {column}",
                 x=[p.replace("-", "→") for p in pairs],
                 y=values,
-                marker={"color": _PALETTE[index % len(_PALETTE)], "pattern_shape": pattern},
+                marker={"color": setting_color(str(setting)), "pattern_shape": pattern},
             )
-        index += 1
     figure.update_layout(
         barmode="group",
         title=title,
@@ -268,9 +279,8 @@ def reference_comparison_figure(rows: pd.DataFrame, *, setting: str) -> go.Figur
         {(p, q) for p, q in zip(chosen["pair"], chosen["perturbation"], strict=True)},
         key=lambda c: (list(dict.fromkeys(chosen["pair"])).index(c[0]), order.get(c[1], 9)),
     )
-    for index, ((source, model), group) in enumerate(
-        chosen.groupby(["source", "model"], sort=True)
-    ):
+    models = sorted(set(chosen["model"]))
+    for (source, model), group in chosen.groupby(["source", "model"], sort=True):
         values = {
             (p, q): f
             for p, q, f in zip(group["pair"], group["perturbation"], group["f1"], strict=True)
@@ -281,8 +291,8 @@ def reference_comparison_figure(rows: pd.DataFrame, *, setting: str) -> go.Figur
             x=[[c[0].replace("-", "→") for c in cells], [c[1] for c in cells]],
             y=[values.get(c) for c in cells],
             marker={
-                "color": _PALETTE[index % len(_PALETTE)],
-                "pattern_shape": "" if source == "paper" else "x",
+                "color": SOURCE_COLORS.get(str(source), "#333333"),
+                "pattern_shape": ("", "/", ".", "x")[models.index(model) % 4],
             },
         )
     figure.update_layout(
