@@ -248,3 +248,65 @@ def test_findings_command_on_real_tiny_runs(pipeline_env, tmp_path) -> None:
     assert "not answered: needs scratch-char runs" in result.output
     empty = CliRunner().invoke(app, ["findings", "--models-dir", str(tmp_path / "none")])
     assert empty.exit_code != 0 and "no evaluated runs" in str(empty.exception)
+
+
+def test_paper_perturbations_states_both_readings_coverage_and_the_paper() -> None:
+    from xner.findings import paper_perturbations
+
+    def covered(pair, setting, clean, drops, shares):
+        out = rows(pair, setting, clean, drops)
+        for row in out:
+            mention, o_words = shares.get(row["perturbation"], (math.nan, math.nan))
+            row["mention_share"], row["o_token_share"] = mention, o_words
+        return out
+
+    study = table(
+        covered(
+            "ar-hi",
+            "native",
+            0.80,
+            {"p1": 0.10, "p2": 0.05, "p1+p2": 0.15, "p1@hrl": 0.0, "p2@hrl": 0.0, "p1+p2@hrl": 0.0},
+            {
+                "p1": (0.6, 0.0),
+                "p2": (0.0, 0.2),
+                "p1+p2": (0.6, 0.2),
+                "p1@hrl": (0.0, 0.0),
+                "p2@hrl": (0.0, 0.01),
+                "p1+p2@hrl": (0.0, 0.01),
+            },
+        ),
+        covered(
+            "ar-hi",
+            "transfer",
+            0.50,
+            {
+                "p1": 0.0,
+                "p2": 0.01,
+                "p1+p2": 0.01,
+                "p1@hrl": 0.0,
+                "p2@hrl": 0.01,
+                "p1+p2@hrl": 0.01,
+            },
+            {
+                "p1": (0.0, 0.0),
+                "p2": (0.0, 0.01),
+                "p1+p2": (0.0, 0.01),
+                "p1@hrl": (0.0, 0.0),
+                "p2@hrl": (0.0, 0.01),
+                "p1+p2@hrl": (0.0, 0.01),
+            },
+        ),
+    )
+    finding = paper_perturbations(study, OVERLAPS)
+    assert finding is not None
+    assert (
+        "native vs transfer drop p1 10.0 vs 0.0, p2 5.0 vs 1.0, p1+p2 15.0 vs 1.0" in finding.answer
+    )
+    assert "p1 replaces 60% vs 0% of test mentions and p2 20% vs 1% of O words" in finding.answer
+    assert (
+        "against the HRL training data (controlled): native vs transfer drop p1 0.0"
+        in finding.answer
+    )
+    assert "The paper (mBERT and XLM-R, 13 pairs): p1 10.1 vs 2.6" in finding.answer
+    own = finding.table[finding.table["reading"] == "own"].set_index(["kind", "setting"])
+    assert own.loc[("p1", "native"), "paper_drop"] == pytest.approx(10.1)

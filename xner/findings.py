@@ -230,6 +230,106 @@ def robustness(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | 
     return Finding("robustness", FINDINGS_BY_NAME["robustness"].question, answer, out, len(drops))
 
 
+def paper_reference_drops() -> pd.DataFrame:
+    """The paper's mean drop (points) per kind × setting over its pairs and both models."""
+    from xner.reference import reference_results
+
+    results = reference_results()
+    clean = {(r.model, r.pair_id, r.setting): r.f1 for r in results if r.perturbation == CLEAN}
+    rows = [
+        {
+            "perturbation": r.perturbation,
+            "setting": r.setting,
+            "drop": clean[r.model, r.pair_id, r.setting] - r.f1,
+        }
+        for r in results
+        if r.perturbation != CLEAN and (r.model, r.pair_id, r.setting) in clean
+    ]
+    frame = pd.DataFrame(rows, columns=["perturbation", "setting", "drop"])
+    return frame.pivot_table(index="perturbation", columns="setting", values="drop", aggfunc="mean")
+
+
+def paper_perturbations(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+    backbone = main_backbone(table)
+    rows = _micro_rows(table, backbone)
+    names = {
+        **{k: (k, "own") for k in PAPER_KINDS},
+        **{f"{k}@hrl": (k, "hrl") for k in PAPER_KINDS},
+    }
+    rows = rows[
+        rows["perturbation"].isin(list(names)) & rows["setting"].isin(["native", "transfer"])
+    ]
+    if rows.empty or "mention_share" not in rows:
+        return None
+    rows = rows.assign(
+        kind=rows["perturbation"].map(lambda p: names[p][0]),
+        reading=rows["perturbation"].map(lambda p: names[p][1]),
+    )
+    out = (
+        rows.groupby(["kind", "reading", "setting"])
+        .agg(
+            drop=("drop", "mean"),
+            mentions_replaced=("mention_share", "mean"),
+            o_words_replaced=("o_token_share", "mean"),
+            pairs=("pair", "nunique"),
+        )
+        .mul({"drop": 100, "mentions_replaced": 100, "o_words_replaced": 100, "pairs": 1})
+        .round(1)
+        .reset_index()
+    )
+    paper = paper_reference_drops()
+    out["paper_drop"] = [
+        round(float(paper.loc[k, s]), 1) if k in paper.index and s in paper else math.nan
+        for k, s in zip(out["kind"], out["setting"], strict=True)
+    ]
+    out = out.sort_values(["reading", "kind", "setting"], key=lambda c: c.map(_paper_order))
+
+    def cell(kind: str, reading: str, setting: str, column: str) -> float:
+        chosen = out[
+            (out["kind"] == kind) & (out["reading"] == reading) & (out["setting"] == setting)
+        ]
+        return float(chosen[column].iloc[0]) if not chosen.empty else math.nan
+
+    parts = []
+    for reading, label in (
+        ("own", "each model's own training data (the paper's reading)"),
+        ("hrl", "the HRL training data (controlled)"),
+    ):
+        drops = ", ".join(
+            f"{kind} {cell(kind, reading, 'native', 'drop'):.1f} vs "
+            f"{cell(kind, reading, 'transfer', 'drop'):.1f}"
+            for kind in PAPER_KINDS
+        )
+        parts.append(
+            f"against {label}: native vs transfer drop {drops} points; p1 replaces "
+            f"{cell('p1', reading, 'native', 'mentions_replaced'):.0f}% vs "
+            f"{cell('p1', reading, 'transfer', 'mentions_replaced'):.0f}% of test mentions and "
+            f"p2 {cell('p2', reading, 'native', 'o_words_replaced'):.0f}% vs "
+            f"{cell('p2', reading, 'transfer', 'o_words_replaced'):.0f}% of O words"
+        )
+    paper_text = ", ".join(
+        f"{kind} {paper.loc[kind, 'native']:.1f} vs {paper.loc[kind, 'transfer']:.1f}"
+        for kind in PAPER_KINDS
+        if kind in paper.index
+    )
+    answer = (
+        f"{backbone}, mean over {int(out['pairs'].max())} pairs: " + "; ".join(parts) + ". "
+        f"The paper (mBERT and XLM-R, 13 pairs): {paper_text}."
+    )
+    return Finding(
+        "paper-perturbations",
+        FINDINGS_BY_NAME["paper-perturbations"].question,
+        answer,
+        out.reset_index(drop=True),
+        int(out["pairs"].max()),
+    )
+
+
+def _paper_order(value: object) -> object:
+    order = {"own": 0, "hrl": 1, "p1": 0, "p2": 1, "p1+p2": 2, "native": 0, "transfer": 1}
+    return order.get(value, 9)  # type: ignore[arg-type]
+
+
 def drop_vs_overlap(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
     backbone = main_backbone(table)
     scores = micro_scores(table, backbone)
@@ -396,6 +496,14 @@ FINDINGS: tuple[FindingSpec, ...] = (
         "Does the native model lose more than the transfer model under perturbation?",
         "native and transfer runs evaluated on perturbed test sets",
         robustness,
+    ),
+    FindingSpec(
+        "paper-perturbations",
+        "What do the paper's perturbations (p1, p2, p1+p2) cost native and transfer models, "
+        "read against each model's own training data and against the HRL's, and how much "
+        "do they replace?",
+        "native and transfer runs evaluated on p1, p2, p1+p2 and their @hrl readings",
+        paper_perturbations,
     ),
     FindingSpec(
         "drop-vs-overlap",
