@@ -17,6 +17,7 @@ from xner.explore import (
     needs_reference,
     perturb_text,
     predict_tokens,
+    token_ranges,
     unchanged_message,
 )
 from xner.perturb import Resources, kinds
@@ -210,10 +211,15 @@ if kind != "(none)":
                     ),
                     unsafe_allow_html=True,
                 )
-                diff = entity_diff(entities(tokens, tags), entities(new_tokens, new_tags))
+                diff = entity_diff(
+                    entities(tokens, tags),
+                    entities(new_tokens, new_tags),
+                    token_ranges(len(tokens), result.edits),
+                )
                 st.markdown(
                     f"**Lost:** {', '.join(diff['lost']) or '—'}  \n"
                     f"**New:** {', '.join(diff['new']) or '—'}  \n"
+                    f"**Relabelled:** {', '.join(diff['relabelled']) or '—'}  \n"
                     f"**Kept:** {', '.join(diff['kept']) or '—'}"
                 )
 
@@ -238,6 +244,7 @@ else:
             st.markdown(
                 f"**Only the first:** {', '.join(diff['lost']) or '—'}  \n"
                 f"**Only the second:** {', '.join(diff['new']) or '—'}  \n"
+                f"**Other type in the second:** {', '.join(diff['relabelled']) or '—'}  \n"
                 f"**Both:** {', '.join(diff['kept']) or '—'}"
             )
 

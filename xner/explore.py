@@ -474,15 +474,77 @@ def entities(tokens: Sequence[str], tags: Sequence[str]) -> list[Entity]:
     return [Entity(" ".join(tokens[s.start : s.end]), s.type, s.start, s.end) for s in spans(tags)]
 
 
-def entity_diff(before: Sequence[Entity], after: Sequence[Entity]) -> dict[str, list[str]]:
-    """Mentions (text + type) only before, only after, and in both."""
-    first = [f"{e.text} ({e.type})" for e in before]
-    second = [f"{e.text} ({e.type})" for e in after]
-    return {
-        "lost": [m for m in first if m not in second],
-        "new": [m for m in second if m not in first],
-        "kept": [m for m in first if m in second],
-    }
+def token_ranges(n_tokens: int, edits: Sequence[Edit] = ()) -> list[tuple[int, int]]:
+    """Where each of `n_tokens` original tokens is after the perturbation `edits` (in the
+    order applied): `(start, end)` in the new sentence; a replaced token maps to the
+    whole text that replaced it. Edits of one step are in sentence order; each step's
+    positions count in that step's input."""
+    ranges = [(i, i + 1) for i in range(n_tokens)]
+    steps: list[list[Edit]] = []
+    for found in edits:
+        if (
+            steps
+            and steps[-1][-1].kind == found.kind
+            and found.old_position > steps[-1][-1].old_position
+        ):
+            steps[-1].append(found)
+        else:
+            steps.append([found])
+    for step in steps:
+        shift: list[tuple[int, int, int, int]] = [
+            (e.old_position, e.old_position + e.n_old, e.position, e.position + e.n_new)
+            for e in step
+        ]
+
+        def moved(index: int, end: bool, shift=shift) -> int:
+            offset = 0
+            for old_start, old_end, new_start, new_end in shift:
+                if index < old_start or (end and index == old_start):
+                    break
+                if index < old_end or (end and index == old_end):
+                    return new_end if end else new_start
+                offset = new_end - old_end
+            return index + offset
+
+        ranges = [(moved(start, False), moved(end, True)) for start, end in ranges]
+    return ranges
+
+
+def entity_diff(
+    before: Sequence[Entity],
+    after: Sequence[Entity],
+    ranges: Sequence[tuple[int, int]] | None = None,
+) -> dict[str, list[str]]:
+    """Mentions matched by span, not by string: `before` mapped through `ranges` (from
+    `token_ranges`; None: the same tokens) onto `after`. `kept`: same span and type
+    (its text may have been replaced); `relabelled`: same span, another type; `lost`:
+    no mention on that span any more; `new`: a mention on a span none had before."""
+
+    def shown(entity: Entity) -> str:
+        return f"{entity.text} ({entity.type})"
+
+    def span(entity: Entity) -> tuple[int, int]:
+        if ranges is None:
+            return entity.start, entity.end
+        return ranges[entity.start][0], ranges[entity.end - 1][1]
+
+    later = {(e.start, e.end): e for e in after}
+    matched: set[tuple[int, int]] = set()
+    out: dict[str, list[str]] = {"lost": [], "new": [], "kept": [], "relabelled": []}
+    for entity in before:
+        where = span(entity)
+        found = later.get(where)
+        if found is None:
+            out["lost"].append(shown(entity))
+            continue
+        matched.add(where)
+        if found.type == entity.type:
+            text = shown(entity) if found.text == entity.text else f"{shown(entity)} → {found.text}"
+            out["kept"].append(text)
+        else:
+            out["relabelled"].append(f"{shown(entity)} → {found.type}")
+    out["new"] = [shown(e) for key, e in later.items() if key not in matched]
+    return out
 
 
 def unchanged_message(kind: str, notes: Sequence[str]) -> str:
