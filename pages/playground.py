@@ -14,6 +14,7 @@ from xner.explore import (
     check_text,
     entities,
     entity_diff,
+    example_for,
     needs_reference,
     perturb_text,
     predict_tokens,
@@ -30,8 +31,6 @@ from xner.upload import (
     tag_upload,
 )
 from xner.viz.tokens import TokenMarks, legend_html, render_tokens
-
-EXAMPLE = "Marie Kervella a labour evit Bank Armor e Roazhon ."
 
 
 @st.cache_data(show_spinner=False)
@@ -129,7 +128,7 @@ by_path = {path: (label, pair) for path, label, pair in runs}
 run_dir = st.selectbox("Checkpoint", list(by_path), format_func=lambda p: by_path[p][0])
 text = st.text_area(
     "Sentence",
-    value=EXAMPLE,
+    value=example_for(by_path[run_dir][1].split("-", 1)[1]),  # the checkpoint's language
     max_chars=None,  # checked below, so that an over-long paste gets a message, not a cut
     help=f"Up to {MAX_CHARS:,} characters; words and punctuation are split for you.",
 )
@@ -151,7 +150,10 @@ except XnerError as error:
 
 st.markdown(
     legend_html(
-        {t[2:] for t in tags if t != "O"} or {"PER", "ORG", "LOC"}, errors=False, edits=False
+        {t[2:] for t in tags if t != "O"} or {"PER", "ORG", "LOC"},
+        errors=False,
+        edits=False,
+        gold=False,  # typed text has no gold tags
     ),
     unsafe_allow_html=True,
 )

@@ -223,3 +223,11 @@ def test_entity_diff_matches_by_span_through_the_edits():
     # the same tokens (two checkpoints): spans compare directly, strings do not matter
     twice = entity_diff(entities(tokens, tags), entities(tokens, tags))
     assert twice["kept"] == ["Ana Lopa (PER)", "Brenn (LOC)", "Mira (PER)"]
+
+
+def test_the_playground_example_is_in_the_checkpoints_language():
+    from xner.explore import EXAMPLES, example_for
+
+    assert example_for("fa") == EXAMPLES["fa"] and scripts(example_for("fa")) == ["Arabic"]
+    assert example_for("hi") != example_for("ur")
+    assert example_for("xx") == EXAMPLES["br"]  # no example: the Breton one

@@ -558,6 +558,36 @@ def unchanged_message(kind: str, notes: Sequence[str]) -> str:
     )
 
 
+# A made-up sentence per language for the Playground (names and places invented), so a
+# checkpoint is first shown on its own language; others get the Breton one.
+EXAMPLES: dict[str, str] = {
+    "br": "Marie Kervella a labour evit Bank Armor e Roazhon .",
+    "fa": "مریم رضوانی در شرکت پارس‌نو در شیراز کار می‌کند .",
+    "ur": "عمران قادری لاہور میں نور بینک کے دفتر گئے ۔",
+    "hi": "सुनीता वर्मा ने नवपुर में गंगा बैंक की शाखा खोली ।",
+    "mr": "सीमा पाटील यांनी नागपूर येथे कृष्णा सहकारी बँकेत काम केले .",
+    "ms": "Siti Rahmat bekerja di Bank Seri Maju di Kuala Tenang .",
+    "af": "Anna Botha werk by Kaapse Bank in Stellenbosch .",
+    "uk": "Олена Коваль працює в банку Світанок у Полтаві .",
+    "az": "Leyla Məmmədova Gəncədə Xəzər Bankında işləyir .",
+    "sk": "Jana Kováčová pracuje v Tatra Invest v Žiline .",
+    "eu": "Miren Etxeberria Bilboko Itsaso Bankuan lan egiten du .",
+    "cy": "Mae Siân Morgan yn gweithio i Fanc y Ddraig yng Nghaerdydd .",
+    "sco": "Morag Baird wirks for the Clyde Bank in Glesga .",
+    "ca": "Marta Puig treballa a Banc Llevant a Girona .",
+    "oc": "Joana Vidal trabalha per la Banca d'Òc a Tolosa .",
+    "scn": "Rusulia Greco travagghia pâ Banca Etna a Catania .",
+    "an": "Chusé Pérez treballa en a Caixa d'Uesca en Uesca .",
+    "ast": "Xuana Fernández trabaya en Bancu Cantábricu n'Uviéu .",
+}
+DEFAULT_EXAMPLE = "br"
+
+
+def example_for(lang: str) -> str:
+    """The Playground's first sentence for a checkpoint of `lang`."""
+    return EXAMPLES.get(lang, EXAMPLES[DEFAULT_EXAMPLE])
+
+
 def needs_reference(kind: str) -> bool:
     """Whether a perturbation (or a step of a composition) is measured against labelled
     training data (p1, p2: `reference`)."""

@@ -85,3 +85,8 @@ def test_type_colours_are_stable_and_legend_lists_types():
     legend = legend_html({"LOC", "PER"}, errors=False)
     assert "LOC" in legend and "PER" in legend and ERROR_COLOR not in legend
     assert "(no tokens)" in render_tokens([])
+
+
+def test_the_legend_mentions_gold_only_when_there_is_gold():
+    assert "gold" in legend_html({"PER"})
+    assert "gold" not in legend_html({"PER"}, gold=False)

@@ -215,8 +215,11 @@ def _token_html(
     return f"<span {attributes}>{html.escape(tokens[index])}{confidence}</span>"
 
 
-def legend_html(types: Iterable[str], *, errors: bool = True, edits: bool = True) -> str:
-    """The key: one swatch per entity type, then how gold, errors and edits look."""
+def legend_html(
+    types: Iterable[str], *, errors: bool = True, edits: bool = True, gold: bool = True
+) -> str:
+    """The key: one swatch per entity type, then how gold (when there is any), errors and
+    edits look."""
     items = []
     for entity_type in sorted(set(types)):
         color = type_color(entity_type)
@@ -225,7 +228,8 @@ def legend_html(types: Iterable[str], *, errors: bool = True, edits: bool = True
             f'padding:1px 6px;margin-inline-end:8px">{html.escape(entity_type)}</span>'
         )
     items.append('<span style="margin-inline-end:8px">background = predicted</span>')
-    items.append('<span style="margin-inline-end:8px">underline = gold</span>')
+    if gold:
+        items.append('<span style="margin-inline-end:8px">underline = gold</span>')
     if errors:
         items.append(
             f'<span style="outline:2px dashed {ERROR_COLOR};padding:0 4px;'
