@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from xner.config import data_dir, models_dir
-from xner.findings import compute_findings
+from xner.findings import compute_findings, main_backbone, summary_sentences
 from xner.pairs import catalog_rows
 from xner.reference import SOURCE, reference_results
 from xner.results import (
@@ -33,60 +33,106 @@ def cached_headline(directory: str, signature: tuple) -> tuple[pd.DataFrame, str
     return headline_rows(table), provenance(table)
 
 
+def link(page: str, label: str) -> None:
+    if not (Path(__file__).resolve().parents[1] / page).is_file():
+        return
+    try:
+        st.page_link(page, label=label, icon=":material/arrow_forward:")
+    except StreamlitAPIException:  # this file run alone, without app.py's page list
+        st.markdown(f"- {label} (`{page}`)")
+
+
+def headline_main(headline: pd.DataFrame) -> pd.DataFrame:
+    """One backbone (the pretrained one with most runs), native and transfer only: a
+    chart a newcomer can read."""
+    main = main_backbone(headline.assign(perturbation="clean")) or headline["backbone"].iloc[0]
+    return headline[
+        (headline["backbone"] == main) & headline["setting"].isin(["native", "transfer"])
+    ]
+
+
 @st.cache_data(show_spinner="Answering the study's questions from the runs…")
-def cached_findings(directory: str, data: str, signature: tuple) -> list[dict[str, object]]:
+def cached_findings(
+    directory: str, data: str, signature: tuple
+) -> tuple[list[dict[str, object]], list[str]]:
+    """The findings as rows for the page, and the answer in three sentences."""
     table = load_results(directory)
     overlaps = local_overlaps(sorted(set(table["pair"])), data)
-    return [
+    answered = compute_findings(table, overlaps)
+    rows = [
         {
             "question": spec.question,
             "needs": spec.needs,
             "answer": finding.answer if finding else None,
             "table": finding.table if finding else None,
         }
-        for spec, finding in compute_findings(table, overlaps)
+        for spec, finding in answered
     ]
+    return rows, summary_sentences(answered)
 
 
 st.title("How well does NER transfer to a related lower-resource language?")
 st.markdown(
     "A model fine-tuned on a **high-resource language (HRL)** is tested on a related "
     "**lower-resource language (LRL)**, natively and by transfer, on clean and on "
-    "perturbed test sets (following Manafi & Krishnaswamy, 2024). Does transfer hold up "
-    "when the entities or the context words the two languages share are replaced, and does "
-    "that depend on how much the languages overlap?"
+    "perturbed test sets (following Manafi & Krishnaswamy, 2024)."
 )
+
+runs_dir = str(models_dir())
+signature = results_signature(runs_dir)
+headline, source = cached_headline(runs_dir, signature)
+findings, summary = (
+    cached_findings(runs_dir, str(data_dir()), signature) if not headline.empty else ([], [])
+)
+if not headline.empty:
+    st.subheader("The answer so far")
+    for sentence in summary:
+        st.markdown(f"- {sentence}")
+    main = headline_main(headline)
+    st.plotly_chart(headline_figure(main), width="stretch", key="headline")
+    st.caption(
+        f"{main['backbone'].iloc[0] if not main.empty else ''}: clean F1 and mean F1 over the "
+        "perturbed test sets, native vs transfer, per pair. " + source
+    )
+else:
+    st.info(
+        f"No evaluated runs in `{runs_dir}` yet, so the chart below shows the paper's "
+        f"published numbers. {NO_RUNS_HELP}"
+    )
+
+st.subheader("Start here")
+ROOT = Path(__file__).resolve().parents[1]
+START = (
+    (
+        "A researcher",
+        "pages/degradation.py",
+        "Degradation browser: every drop, its interval and how much was perturbed",
+    ),
+    ("A teacher", "pages/tour.py", "Guided tour: one sentence at a time, with the model"),
+    ("Your own sentence", "pages/playground.py", "Playground: type it, tag it, perturb it"),
+)
+for column, (who, page, label) in zip(st.columns(len(START)), START, strict=True):
+    with column:
+        st.markdown(f"**{who}**")
+        link(page, label)
 
 st.subheader("Language pairs")
 st.caption(f"Local data directory: `{data_dir()}` (set `XNER_DATA_DIR` to change it).")
 st.dataframe(cached_catalog_rows(str(data_dir())), hide_index=True, width="stretch")
 
-runs_dir = str(models_dir())
-headline, source = cached_headline(runs_dir, results_signature(runs_dir))
-if not headline.empty:
-    st.subheader("This project's runs")
-    st.caption(
-        f"From the evaluated runs in `{runs_dir}` (`XNER_MODELS_DIR`). Perturbed = mean F1 "
-        "over the perturbation kinds each run was tested on; see the degradation browser. " + source
-    )
-    st.plotly_chart(headline_figure(headline), width="stretch", key="headline")
+if findings:
     st.subheader("Headline findings")
     st.caption(
-        "Computed from the runs above (strict micro F1 in points, mean over seeds; drop = "
+        "Computed from the runs (strict micro F1 in points, mean over seeds; drop = "
         "clean minus perturbed F1 of the same run). `xner findings` prints the same."
     )
-    for finding in cached_findings(runs_dir, str(data_dir()), results_signature(runs_dir)):
+    for finding in findings:
         if finding["answer"] is None:
             st.markdown(f"**{finding['question']}** Not answered yet: needs {finding['needs']}.")
             continue
         st.markdown(f"**{finding['question']}** {finding['answer']}")
         with st.expander("The numbers"):
             st.dataframe(finding["table"], hide_index=True, width="stretch")
-else:
-    st.info(
-        f"No evaluated runs in `{runs_dir}` yet, so the chart below shows the paper's "
-        f"published numbers. {NO_RUNS_HELP}"
-    )
 
 st.subheader("Published reference numbers (not this project's runs)")
 results = reference_results()
@@ -95,8 +141,7 @@ model = st.selectbox("Model", models, index=models.index("xlm-roberta-base"))
 st.plotly_chart(reference_f1_figure(results, model), width="stretch", key="reference")
 st.caption(SOURCE)
 
-st.subheader("Where to go next")
-ROOT = Path(__file__).resolve().parents[1]
+st.subheader("Every page")
 NEXT = (
     ("pages/degradation.py", "Degradation browser: F1 drops by pair and perturbation"),
     ("pages/reference.py", "Paper vs this project: the published numbers beside ours"),
@@ -106,9 +151,4 @@ NEXT = (
     ("pages/train.py", "Train and evaluate a run"),
 )
 for page, label in NEXT:
-    if not (ROOT / page).is_file():
-        continue
-    try:
-        st.page_link(page, label=label, icon=":material/arrow_forward:")
-    except StreamlitAPIException:  # this file run alone, without app.py's page list
-        st.markdown(f"- {label} (`{page}`)")
+    link(page, label)

@@ -310,3 +310,30 @@ def test_paper_perturbations_states_both_readings_coverage_and_the_paper() -> No
     assert "The paper (mBERT and XLM-R, 13 pairs): p1 10.1 vs 2.6" in finding.answer
     own = finding.table[finding.table["reading"] == "own"].set_index(["kind", "setting"])
     assert own.loc[("p1", "native"), "paper_drop"] == pytest.approx(10.1)
+
+
+def test_the_answer_in_three_sentences() -> None:
+    from xner.findings import summary_sentences
+
+    study = table(
+        *(
+            rows(pair, setting, clean, {"p1+p2": d, "p1+p2@hrl": h, "p1": d})
+            for pair, setting, clean, d, h in (
+                ("ar-fa", "native", 0.85, 0.10, 0.01),
+                ("ar-fa", "transfer", 0.60, 0.02, 0.02),
+                ("nl-af", "native", 0.80, 0.20, 0.03),
+                ("nl-af", "transfer", 0.78, 0.04, 0.04),
+                ("id-ms", "native", 0.70, 0.12, 0.02),
+                ("id-ms", "transfer", 0.75, 0.03, 0.03),
+            )
+        )
+    ).assign(mention_share=0.5, o_token_share=0.2)
+    sentences = summary_sentences(compute_findings(study, OVERLAPS))
+    assert len(sentences) == 3
+    assert (
+        sentences[0].startswith("Trained on the target language itself")
+        and "2 of 3" in sentences[0]
+    )
+    assert "costs native models 14.0 F1 points and transfer models 3.0" in sentences[1]
+    assert "the same for both, costs 2.0 vs 3.0" in sentences[1]
+    assert "Across 3 pairs" in sentences[2] and "ρ" in sentences[2]

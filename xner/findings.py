@@ -540,6 +540,46 @@ def compute_findings(
     return [(spec, spec.compute(table, overlaps or {})) for spec in FINDINGS]
 
 
+def summary_sentences(answered: Sequence[tuple[FindingSpec, Finding | None]]) -> list[str]:
+    """The answer in (up to) three plain sentences for a newcomer, from the findings'
+    tables: clean native vs transfer, the paper's perturbations read both ways, overlap."""
+    found = {spec.name: finding for spec, finding in answered if finding is not None}
+    out: list[str] = []
+    if (clean := found.get("native-vs-transfer")) is not None:
+        t = clean.table
+        out.append(
+            f"Trained on the target language itself, a model beats one transferred from the "
+            f"related high-resource language in {int((t['gap'] > 0).sum())} of {len(t)} "
+            f"pairs ({t['native'].mean():.1f} vs {t['transfer'].mean():.1f} F1)."
+        )
+    if (paper := found.get("paper-perturbations")) is not None:
+        t = paper.table.set_index(["kind", "reading", "setting"])["drop"]
+
+        def drop(reading: str, setting: str) -> float:
+            key = ("p1+p2", reading, setting)
+            return float(t[key]) if key in t.index else math.nan
+
+        sentence = (
+            "Replacing the entities and context words a model saw in training (the paper's "
+            f"p1+p2) costs native models {drop('own', 'native'):.1f} F1 points and transfer "
+            f"models {drop('own', 'transfer'):.1f}"
+        )
+        if math.isfinite(drop("hrl", "native")) and math.isfinite(drop("hrl", "transfer")):
+            sentence += (
+                "; replacing what the high-resource training data holds, the same for both, "
+                f"costs {drop('hrl', 'native'):.1f} vs {drop('hrl', 'transfer'):.1f}"
+            )
+        out.append(sentence + ".")
+    if (overlap := found.get("drop-vs-overlap")) is not None:
+        rho = overlap.table.attrs.get("spearman", {}).get("p1", math.nan)
+        trend = "rises" if rho >= 0.5 else ("falls" if rho <= -0.5 else "shows no clear trend")
+        out.append(
+            f"Across {overlap.n_pairs} pairs, the transfer model's loss under p1 {trend} "
+            f"with how many entity words the two languages share (Spearman ρ = {rho:+.2f})."
+        )
+    return out
+
+
 def findings_markdown(answered: Sequence[tuple[FindingSpec, Finding | None]]) -> str:
     """The answers as a Markdown list (for the README; `xner findings --markdown`)."""
     lines = []

@@ -37,6 +37,11 @@ def test_headline_from_this_projects_runs(runs: Path) -> None:
     names = [trace["name"] for trace in headline["data"]]
     assert "tiny · transfer · clean" in names and "tiny · native · perturbed" in names
     assert any("degradation.py" in m.value for m in at.markdown)  # where to go next
+    # for newcomers: the answer first, then where to start for three kinds of visitor
+    texts = [m.value for m in at.markdown]
+    assert any(t.startswith("- Trained on the target language itself") for t in texts)
+    assert [t for t in texts if t in ("**A researcher**", "**A teacher**", "**Your own sentence**")]
+    assert [s.value for s in at.subheader][:2] == ["The answer so far", "Start here"]
 
 
 def test_headline_findings_are_answered_from_the_runs(runs: Path) -> None:
@@ -48,4 +53,6 @@ def test_headline_findings_are_answered_from_the_runs(runs: Path) -> None:
     assert any(
         t.startswith("**What does multilingual pretraining buy") and "needs" in t for t in texts
     )
-    assert at.expander and at.dataframe[-1].value["pair"].tolist() == ["es-gl"]
+    assert at.expander
+    tables = [d.value for d in at.dataframe[1:]]  # after the pair catalog: the findings'
+    assert any("pair" in t and t["pair"].tolist() == ["es-gl"] for t in tables)
