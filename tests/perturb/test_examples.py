@@ -123,7 +123,9 @@ def test_random_entity_draws_same_type_from_data(script_data):
 
 def test_mask_random_mixes(script_data):
     res = resources_for(script_data)
-    masked = perturb(script_data["test"], "mask+random", params={"mask_share": 1.0}, resources=res)
+    masked = perturb(
+        script_data["test"], "mask-or-random", params={"mask_share": 1.0}, resources=res
+    )
     assert all(
         t == "[MASK]"
         for p in masked
@@ -131,7 +133,7 @@ def test_mask_random_mixes(script_data):
         if g != "O"
     )
     replaced = perturb(
-        script_data["test"], "mask+random", params={"mask_share": 0.0}, resources=res
+        script_data["test"], "mask-or-random", params={"mask_share": 0.0}, resources=res
     )
     assert "[MASK]" not in {t for p in replaced for t in p.sentence.tokens}
 

@@ -24,7 +24,17 @@ def ar_fa():
 
 @pytest.mark.parametrize(
     "kind",
-    ["p1", "mask", "random-entity", "mask+random", "type-swap", "names", "typos", "case", "concat"],
+    [
+        "p1",
+        "mask",
+        "random-entity",
+        "mask-or-random",
+        "type-swap",
+        "names",
+        "typos",
+        "case",
+        "concat",
+    ],
 )
 def test_kinds_on_panx_fa(kind, ar_fa):
     test, res = ar_fa

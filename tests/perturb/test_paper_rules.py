@@ -214,3 +214,8 @@ def test_coverage_counts_mentions_words_and_sentences():
     assert found.to_dict()["reference"] == "own"
     masked = coverage(TEST, perturb(TEST, "mask", resources=Resources()))
     assert masked.mentions_replaced == 7 and masked.reference is None
+
+
+def test_a_reading_goes_last():
+    with pytest.raises(PerturbError, match="write p1\\+typos@hrl"):
+        resolve_steps("p1@hrl+typos")

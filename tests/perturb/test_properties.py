@@ -184,3 +184,15 @@ def test_result_of_a_sentence_does_not_depend_on_the_batch(batch):
     alone = perturb(batch[:1], "typos", seed=5, params={"rate": 0.7}, resources=_resources(batch))
     together = perturb(batch, "typos", seed=5, params={"rate": 0.7}, resources=_resources(batch))
     assert alone[0].sentence == together[0].sentence
+
+
+def test_every_kind_composes_and_takes_readings_by_name():
+    from xner.perturb import kinds
+    from xner.perturb.base import resolve_steps, takes_reading
+
+    for spec in kinds():
+        steps = resolve_steps(f"{spec.name}+typos")
+        assert steps[-1] == "typos" and steps[:-1] == list(spec.steps or (spec.name,))
+        assert "@" not in spec.name and ("+" not in spec.name or spec.steps)
+        if takes_reading(spec.name):
+            assert resolve_steps(f"{spec.name}+typos@hrl")[-1] == "typos"

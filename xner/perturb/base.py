@@ -186,13 +186,26 @@ class PerturbationSpec:
         return {spec.name: spec.default for spec in self.params}
 
 
+# `KIND@READING` names a kind read against another reference (`p1@hrl`: p1 with
+# reference=hrl), so both readings of one kind live side by side as test sets.
+READING_SEPARATOR = "@"
+READING_PARAM = "reference"
+
+
 REGISTRY: dict[str, PerturbationSpec] = {}
 
 
 def register(spec: PerturbationSpec) -> PerturbationSpec:
-    """Declare a perturbation; a composite's steps must already be declared."""
+    """Declare a perturbation; a composite's steps must already be declared. Only a
+    declared composite (`steps`) may carry the composition operator `+` in its name, and
+    no name carries the reading operator `@`: every name must compose and read."""
     if spec.name in REGISTRY:
         raise ValueError(f"perturbation {spec.name!r} declared twice")
+    if READING_SEPARATOR in spec.name or ("+" in spec.name and not spec.steps):
+        raise ValueError(
+            f"perturbation {spec.name!r}: '+' composes kinds and '@' names a reading; "
+            "a primitive kind's name holds neither"
+        )
     if spec.steps:
         missing = [step for step in spec.steps if step not in REGISTRY]
         if missing:
@@ -244,12 +257,6 @@ def get(name: str) -> PerturbationSpec:
         raise PerturbError(f"unknown perturbation {name!r}; known kinds: {known}") from None
 
 
-# `KIND@READING` names a kind read against another reference (`p1@hrl`: p1 with
-# reference=hrl), so both readings of one kind live side by side as test sets.
-READING_SEPARATOR = "@"
-READING_PARAM = "reference"
-
-
 def split_reading(name: str) -> tuple[str, str | None]:
     """`"p1+p2@hrl"` -> `("p1+p2", "hrl")`; a name without `@` -> `(name, None)`."""
     kind, sep, reading = name.strip().rpartition(READING_SEPARATOR)
@@ -257,6 +264,12 @@ def split_reading(name: str) -> tuple[str, str | None]:
         return name.strip(), None
     if not kind.strip() or not reading.strip():
         raise PerturbError(f"perturbation {name!r}: expected KIND@READING, e.g. p1@hrl")
+    if "+" in reading:
+        raise PerturbError(
+            f"perturbation {name!r}: the reading goes last and applies to every step that "
+            f"takes one: write {kind.strip()}+{reading.split('+', 1)[1].strip()}@"
+            f"{reading.split('+', 1)[0].strip()}"
+        )
     return kind.strip(), reading.strip()
 
 

@@ -1,5 +1,5 @@
 """Entity perturbations: p1 (Manafi & Krishnaswamy 2024), mask, random-entity,
-mask+random (Srinivasan & Vajjala 2023), type-swap (TextFlint's CrossCategory).
+mask-or-random (Srinivasan & Vajjala 2023), type-swap (TextFlint's CrossCategory).
 
 Every one replaces whole mentions, so tags are rebuilt as `B-X I-X ...` over the new
 tokens and the rest of the sentence is copied as is.
@@ -273,7 +273,7 @@ register(
 
 register(
     PerturbationSpec(
-        name="mask+random",
+        name="mask-or-random",
         description=(
             "Mask or replace (Srinivasan & Vajjala 2023): each entity mention is masked with "
             "probability mask_share, otherwise replaced by a random same-type entity."

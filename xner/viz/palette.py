@@ -26,7 +26,7 @@ PERTURBATION_ORDER: tuple[str, ...] = (
     "type-swap",
     "concat",
     "mask",
-    "mask+random",
+    "mask-or-random",
 )
 PERTURBATION_COLORS: dict[str, str] = {
     "clean": "#595959",
@@ -43,11 +43,11 @@ PERTURBATION_COLORS: dict[str, str] = {
     "type-swap": "#BCBD22",
     "concat": "#17BECF",
     "mask": "#000000",
-    "mask+random": "#9467BD",
+    "mask-or-random": "#9467BD",
 }
 # Kinds whose drops dwarf the others (the entity text is gone): a heatmap shows them on
 # their own colour scale so they do not wash the rest out.
-OWN_SCALE: frozenset[str] = frozenset({"mask", "mask+random"})
+OWN_SCALE: frozenset[str] = frozenset({"mask", "mask-or-random"})
 
 SETTING_ORDER: tuple[str, ...] = (
     "native",
