@@ -19,7 +19,7 @@ from xner.explore import (
     kind_counts,
     view_marks,
 )
-from xner.store import list_runs
+from xner.store import evaluation_stamp, list_runs
 from xner.viz.tokens import legend_html, render_tokens
 
 PAGE_SIZE = 20
@@ -43,19 +43,14 @@ def cached_runs(directory: str) -> list[tuple[str, str]]:
 
 
 @st.cache_data(show_spinner=False)
-def cached_sets(run_dir: str, _stamp: float) -> list[EvaluatedSet]:
+def cached_sets(run_dir: str, stamp: tuple) -> list[EvaluatedSet]:
+    # `stamp` is part of the key (no leading underscore: Streamlit hashes it).
     return evaluated_sets(run_dir)
 
 
 @st.cache_data(show_spinner="Reading the test set and re-running the perturbation…")
-def cached_exploration(run_dir: str, evaluated: EvaluatedSet, _stamp: float) -> Exploration:
+def cached_exploration(run_dir: str, evaluated: EvaluatedSet, stamp: tuple) -> Exploration:
     return explore_run(run_dir, evaluated)
-
-
-def _stamp(run_dir: str) -> float:
-    """Changes when the run is re-evaluated, so cached joins are refreshed."""
-    folder = Path(run_dir) / "preds"
-    return max((p.stat().st_mtime for p in folder.glob("*.jsonl")), default=0.0)
 
 
 st.title("Sentence explorer")
@@ -75,7 +70,7 @@ if not runs:
 
 labels = dict(runs)
 run_dir = st.selectbox("Checkpoint", list(labels), format_func=labels.__getitem__)
-sets = cached_sets(run_dir, _stamp(run_dir))
+sets = cached_sets(run_dir, evaluation_stamp(run_dir))
 if not sets:
     st.info(
         f"`{Path(run_dir).name}` has no evaluations yet: run "
@@ -90,7 +85,7 @@ chosen = st.selectbox(
     format_func=lambda s: s.label,
 )
 try:
-    exploration = cached_exploration(run_dir, chosen, _stamp(run_dir))
+    exploration = cached_exploration(run_dir, chosen, evaluation_stamp(run_dir))
 except (XnerError, ValueError) as error:
     st.error(f"Cannot show these sentences: {error}")
     st.stop()

@@ -415,6 +415,21 @@ def read_predictions(
     return records
 
 
+def evaluation_stamp(run_dir: Path | str) -> tuple[tuple[str, int, int], ...]:
+    """Name, mtime and size of every stored evaluation and prediction file of a run: it
+    changes whenever the run is re-evaluated (a cache key for the app)."""
+    folder = Path(run_dir)
+    files = sorted([*(folder / EVAL_DIR).glob("*.json"), *(folder / PREDS_DIR).glob("*.jsonl*")])
+    stamps = []
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:  # replaced while listing: the next call sees the new one
+            continue
+        stamps.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)
+
+
 def read_log(run_dir: Path | str) -> list[dict[str, Any]]:
     path = Path(run_dir) / LOG_FILE
     if not path.is_file():

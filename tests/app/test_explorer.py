@@ -69,3 +69,23 @@ def test_explorer_without_runs_says_how_to_get_them(
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
     assert "xner grid configs/smoke-tiny.yaml" in at.info[0].value
+
+
+def test_the_explorer_refreshes_after_a_re_evaluation(
+    runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import shutil
+
+    from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
+
+    folder = tmp_path / "models"
+    shutil.copytree(runs, folder)
+    monkeypatch.setenv(MODELS_DIR_ENV, str(folder))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    before = list(at.selectbox[1].options)
+    assert not any("typos" in option for option in before)
+    evaluate_checkpoint(at.selectbox[0].value, EvalSettings(perturbations=("p1", "mask", "typos")))
+    at.run()  # the same session: cached sets must not hide the new evaluation
+    assert not at.exception
+    assert any("typos" in option for option in at.selectbox[1].options)
