@@ -34,3 +34,22 @@ def test_only_a_dead_writers_leftovers_are_cleaned(tmp_path: Path) -> None:
     assert atomic.clean_stale(tmp_path) == [left]
     assert [p.name for p in tmp_path.iterdir()] == [mine.name]
     assert atomic.process_alive(os.getpid())
+
+
+def test_a_folder_swap_is_whole_and_a_dead_swappers_old_folder_comes_back(tmp_path: Path) -> None:
+    import socket
+
+    target = tmp_path / "run"
+    target.mkdir()
+    (target / "eval.json").write_text("old")
+    staged = tmp_path / ".run.new"
+    staged.mkdir()
+    (staged / "eval.json").write_text("new")
+    atomic.swap_folder(staged, target)
+    assert (target / "eval.json").read_text() == "new" and sorted(tmp_path.iterdir()) == [target]
+    # a swapper that died between its two renames left the old folder aside, none in place
+    host = socket.gethostname().replace(".", "-")
+    aside = tmp_path / f".run.{host}.{2**22 + 777}.aside"
+    target.rename(aside)
+    assert atomic.restore_folders(tmp_path) == [target]
+    assert (target / "eval.json").read_text() == "new" and not aside.exists()

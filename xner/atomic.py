@@ -103,7 +103,7 @@ def write_json(path: Path | str, data: Any, *, indent: int | None = 2) -> None:
 def swap_folder(staged: Path, target: Path) -> None:
     """Put the complete folder `staged` in `target`'s place: the old folder is moved
     aside, the new one renamed in, the old one removed. Readers see the old folder or the
-    new one (or, for an instant, none: `restore_folder` puts back an old one whose
+    new one (or, for an instant, none: `restore_folders` puts back an old one whose
     swapper died then). Concurrent swaps each land whole; the last one stays."""
     aside = target.with_name(f".{target.name}.{owner_tag()}.aside")
     while True:
@@ -121,15 +121,19 @@ def swap_folder(staged: Path, target: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def restore_folder(target: Path) -> bool:
-    """Put back the folder a dead swapper had moved aside when `target` is missing."""
-    if target.exists() or not target.parent.is_dir():
-        return False
+def restore_folders(parent: Path) -> list[Path]:
+    """Put back every folder of `parent` that a swapper on this host moved aside and died
+    before putting the new one in (its name is missing): the old complete folder."""
     host = socket.gethostname().replace(".", "-")
-    for aside in sorted(target.parent.glob(f".{target.name}.{host}.*.aside")):
-        pid = aside.name.rsplit(".", 2)[-2]
-        if pid.isdigit() and not process_alive(int(pid)):
+    restored: list[Path] = []
+    if not parent.is_dir():
+        return restored
+    for aside in sorted(parent.glob(f".*.{host}.*.aside")):
+        name, _, rest = aside.name[1:].partition(f".{host}.")
+        pid = rest.removesuffix(".aside")
+        target = parent / name
+        if pid.isdigit() and not process_alive(int(pid)) and not target.exists():
             with contextlib.suppress(OSError):
                 os.rename(aside, target)
-                return True
-    return False
+                restored.append(target)
+    return restored

@@ -250,6 +250,8 @@ def load_checkpoint(
 
     folder = Path(path)
     if not folder.is_dir():
+        atomic.restore_folders(folder.parent)  # a re-evaluation that died mid-swap
+    if not folder.is_dir():
         raise CheckpointError(f"{folder}: no such checkpoint folder; see list_runs()")
     run = read_config(folder)
     labels = read_labels(folder)
@@ -459,6 +461,7 @@ def list_runs(models_dir: Path | str | None = None) -> list[RunInfo]:
     root = Path(models_dir) if models_dir is not None else xconfig.models_dir()
     if not root.is_dir():
         return []
+    atomic.restore_folders(root)  # a run whose re-evaluation died mid-swap
     runs = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         evals = tuple(sorted(p.stem for p in (folder / EVAL_DIR).glob("*.json")))

@@ -133,6 +133,7 @@ def evaluate_checkpoint(
     test_id = test_set_id(dataset, config.lrl)
     resources = run_resources(config)
     run_dir = Path(run_dir)
+    atomic.clean_stale(run_dir.parent)  # copies left by evaluations that were killed
     staged = _staged_copy(
         run_dir, EvalStamp(test_id, len(test), settings.seed, settings.n_resamples)
     )
