@@ -166,6 +166,7 @@ else:
 
 st.subheader("F1 drop by pair and perturbation")
 st.caption(
+    "`*`: the paired bootstrap calls the drop significant in every run averaged there. "
     "Under each drop: the share of test sentences the perturbation changed. A set with "
     f"under {NOT_PERTURBED:.0%} changed reads *not perturbed* (grey): a small drop there is "
     "no sign of robustness. The table below gives the shares of mentions and O words "
@@ -176,6 +177,7 @@ for column, (label, subset) in zip(st.columns(len(panels)), panels, strict=True)
         title = f"{'Relative' if relative else 'Absolute'} F1 drop ({mode}, micro)"
         drops = drop_matrix(subset, relative=relative, mode=mode)
         shares = coverage_matrix(subset, mode=mode)
+        significant = coverage_matrix(subset, share="significant", mode=mode)
         # Masking kinds remove the entity text and dwarf every other drop: own scale.
         for part, columns in (
             ("", [c for c in drops.columns if c not in OWN_SCALE]),
@@ -189,6 +191,9 @@ for column, (label, subset) in zip(st.columns(len(panels)), panels, strict=True)
                 title=f"{title}{' · ' + label if label else ''}{part}",
                 coverage=shares.reindex(columns=columns) if not shares.empty else None,
                 not_perturbed=NOT_PERTURBED,
+                significance=significant.reindex(columns=columns)
+                if not significant.empty
+                else None,
             )
             key = f"{label}{'-mask' if part else ''}"
             st.plotly_chart(heatmap, width="stretch", key=f"heatmap-{key}")

@@ -339,3 +339,10 @@ def test_coverage_and_readings_reach_the_table(tmp_path: Path) -> None:
     assert xr.in_reading(kinds, "own") == ["p1", "mask"]
     assert xr.in_reading(kinds, "hrl") == ["p1@hrl", "mask"]
     assert xr.in_reading(kinds, None) == kinds
+
+
+def test_significance_matrix_is_the_share_of_runs_with_a_significant_drop(runs: Path) -> None:
+    table = xr.load_results(runs)
+    sure = xr.coverage_matrix(table, share="significant")
+    # es→ca transfer: seed 1 drops p1 by 0.2 (interval above 0), seed 2 by 0.3: both
+    assert sure.loc["es→ca · transfer", "p1"] == pytest.approx(1.0)

@@ -607,12 +607,16 @@ def _ordered(matrix: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
 def coverage_matrix(
     table: pd.DataFrame, *, share: str = "sentence_share", mode: str = HEADLINE_MODE
 ) -> pd.DataFrame:
-    """The mean coverage `share` (see COVERAGE_COLUMNS) in `drop_matrix`'s layout."""
+    """The mean coverage `share` (see COVERAGE_COLUMNS) in `drop_matrix`'s layout; with
+    `share="significant"`, the share of runs whose paired bootstrap calls the drop
+    significant (NaN where the mode stores no interval)."""
     chosen = table[
         (table["perturbation"] != CLEAN) & (table["mode"] == mode) & (table["type"] == "micro")
     ]
     if chosen.empty:
         return pd.DataFrame()
+    if share == "significant":
+        chosen = chosen.assign(significant=chosen["significant"].astype("Float64").astype(float))
     chosen = chosen.assign(
         row=[cell_label(p, s) for p, s in zip(chosen["pair"], chosen["setting"], strict=True)]
     )

@@ -185,3 +185,10 @@ def test_every_figure_takes_its_colours_from_the_declared_palette() -> None:
     )
     colours = {t.marker.color for t in headline_figure(rows).data}
     assert colours == {SETTING_COLORS["native"], SETTING_COLORS["transfer"]}
+
+
+def test_drop_heatmap_marks_drops_significant_in_every_run() -> None:
+    matrix = pd.DataFrame({"p1": [0.10, 0.02]}, index=["a", "b"])
+    sure = pd.DataFrame({"p1": [1.0, 0.5]}, index=["a", "b"])
+    text = drop_heatmap(matrix, significance=sure).data[0].text
+    assert text[0][0] == "10.0*" and text[1][0] == "2.0"

@@ -66,12 +66,15 @@ def drop_heatmap(
     title: str = "",
     coverage: pd.DataFrame | None = None,
     not_perturbed: float = 0.01,
+    significance: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Pair · setting × perturbation heatmap of the F1 drop (clean - perturbed, in F1
     points ×100, or % of clean F1 when `relative`); red = worse, blue = better. With
     `coverage` (the share of sentences each perturbation changed, same layout), each
     cell shows it under the drop, and a cell below `not_perturbed` reads "not perturbed"
-    on grey: its drop says nothing about robustness."""
+    on grey: its drop says nothing about robustness. With `significance` (the share of
+    runs whose paired bootstrap calls the drop significant), a drop significant in every
+    run is marked `*`."""
     title = title or ("Relative F1 drop" if relative else "F1 drop (clean − perturbed)")
     if matrix.empty:
         return _empty(title, "no perturbed evaluations for this choice")
@@ -82,18 +85,24 @@ def drop_heatmap(
         if coverage is not None and not coverage.empty
         else np.full(values.shape, np.nan)
     )
+    sure = (
+        significance.reindex(index=matrix.index, columns=matrix.columns).to_numpy(dtype=float)
+        if significance is not None and not significance.empty
+        else np.full(values.shape, np.nan)
+    )
     text = []
-    for row, share_row in zip(values, shares, strict=True):
+    for row, share_row, sure_row in zip(values, shares, sure, strict=True):
         cells = []
-        for v, share in zip(row, share_row, strict=True):
+        for v, share, certain in zip(row, share_row, sure_row, strict=True):
+            star = "*" if certain == 1.0 else ""
             if np.isnan(v):
                 cells.append("")
             elif np.isfinite(share) and share < not_perturbed:
                 cells.append("not perturbed")
             elif np.isfinite(share):
-                cells.append(f"{v:.1f}<br><sub>{100 * share:.0f}% changed</sub>")
+                cells.append(f"{v:.1f}{star}<br><sub>{100 * share:.0f}% changed</sub>")
             else:
-                cells.append(f"{v:.1f}")
+                cells.append(f"{v:.1f}{star}")
         text.append(cells)
     untouched = np.isfinite(shares) & (shares < not_perturbed)
     values = np.where(untouched, np.nan, values)
