@@ -123,7 +123,10 @@ perturbed_kinds = in_reading(
     None if reading == "both" else reading,
 )
 perturbations = left.multiselect(
-    "Perturbations", perturbed_kinds, default=perturbed_kinds, key="perturbations"
+    "Perturbations",
+    perturbed_kinds,
+    default=perturbed_kinds,
+    key=f"perturbations-{reading}",  # another reading: its own kinds, all selected
 )
 modes = options(table, "mode")
 mode = middle.selectbox(

@@ -134,7 +134,9 @@ def test_entities_diff_and_text_perturbation():
     masked = perturb_text(tokens, tags, "mask")
     assert masked.sentence.tokens[0] != "Ana" and len(masked.edits) == 2
     diff = entity_diff(found, entities(masked.sentence.tokens, ["O", "O", "O", "B-LOC"]))
-    assert diff["lost"] == ["Ana (PER)", "Brenn (LOC)"] and diff["new"]
+    # by span: Brenn's span still holds a LOC (masked), Ana's none any more
+    assert diff["lost"] == ["Ana (PER)"] and diff["kept"] == ["Brenn (LOC) → [MASK]"]
+    assert diff["new"] == []
     assert needs_reference("p1") and needs_reference("p1+p2") and not needs_reference("mask")
     with pytest.raises(PerturbError, match="model's training data"):
         perturb_text(tokens, tags, "p1")

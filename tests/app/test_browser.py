@@ -179,16 +179,21 @@ def test_typing_in_the_playground_shows_entity_highlights(server: str, browser):
     box.send_keys(Keys.DELETE)
     box.send_keys("Ana Lopa mora en Brenn con Xoan")
     box.send_keys(Keys.CONTROL, Keys.ENTER)  # st.text_area submits on Ctrl+Enter
+    # Read the tokens in one script call: a rerender between finding an element and
+    # reading it would otherwise leave a stale reference.
+    read = (
+        "return [...document.querySelectorAll('.xner-sentence .xner-tok')]"
+        ".map(t => [t.textContent, t.title || ''])"
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        tokens = browser.find_elements(By.CSS_SELECTOR, ".xner-sentence .xner-tok")
-        if any(t.text.startswith("Xoan") or "Xoan" in t.text for t in tokens):
+        if any("Xoan" in text for text, _ in browser.execute_script(read)):
             break
         time.sleep(0.5)
     settled(browser)
-    tokens = browser.find_elements(By.CSS_SELECTOR, ".xner-sentence .xner-tok")
-    assert any("Xoan" in t.text for t in tokens), [t.text for t in tokens]
-    highlighted = [t for t in tokens if "predicted" in (t.get_attribute("title") or "")]
+    tokens = browser.execute_script(read)
+    assert any("Xoan" in text for text, _ in tokens), tokens
+    highlighted = [text for text, title in tokens if "predicted" in title]
     assert highlighted, "no predicted entity is highlighted"
     assert not exceptions(browser)
     browser.save_screenshot(str(SHOTS / "playground-typed.png"))

@@ -50,7 +50,7 @@ def test_widgets_change_the_view(runs: Path) -> None:
     print(f"degradation rerun (relative drop): {time.perf_counter() - started:.2f} s")
     assert not at.exception
     assert "% of clean F1" in charts(at)[0] and before[0] != charts(at)[0]
-    at.multiselect(key="perturbations").set_value(["p1"]).run()
+    at.multiselect(key="perturbations-own").set_value(["p1"]).run()
     assert not at.exception
     assert set(at.dataframe[0].value["perturbation"]) == {"clean", "p1"}
     at.selectbox(key="mode").set_value("nv-partial").run()
@@ -59,7 +59,7 @@ def test_widgets_change_the_view(runs: Path) -> None:
     assert not at.exception
     assert len(at.get("plotly_chart")) == 5  # two heatmaps, two bar charts, one scatter
     assert "native" in charts(at)[0] and "transfer" in charts(at)[1]
-    at.multiselect(key="perturbations").set_value([]).run()
+    at.multiselect(key="perturbations-own").set_value([]).run()
     assert not at.exception and "select at least one perturbation" in at.info[0].value
 
 
