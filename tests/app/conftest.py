@@ -9,6 +9,23 @@ import pytest
 
 from xner.grid import grid_from_dict, run_grid
 
+# Headless Chromium as this machine allows it: no sandbox as root, no network chatter
+# (the closed network refuses it), a fresh profile.
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+def chromium_flags(profile: Path, *extra: str) -> tuple[str, ...]:
+    return (*CHROMIUM_FLAGS, *extra, f"--user-data-dir={profile}")
+
 
 @pytest.fixture(scope="module")
 def tiny_runs(pipeline_env: dict[str, Path]) -> Callable[..., Path]:

@@ -19,6 +19,8 @@ import pytest
 
 from xner.viz.tokens import TokenMarks, render_tokens
 
+from .conftest import chromium_flags
+
 DRIVER = os.environ.get("XNER_CHROMEDRIVER", "/usr/bin/chromedriver")
 pytestmark = pytest.mark.browser
 selenium = pytest.importorskip("selenium", reason="selenium is not installed")
@@ -101,16 +103,7 @@ def laid_out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[dict]]:
         encoding="utf-8",
     )
     options = webdriver.ChromeOptions()
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        f"--user-data-dir={folder / 'profile'}",
-    ):
+    for flag in chromium_flags(folder / "profile"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     try:
