@@ -355,8 +355,10 @@ def run_cell(cell: GridCell) -> CellOutcome:
     from xner.train.run import train_run
 
     store = cell.grid.store()
-    stale = cell.stale()
-    if store.has(cell.key, CELL_FILE) and not stale:
+    # Checked first and cheaply: copies racing on one cell must see the same state.
+    finished = store.has(cell.key, CELL_FILE)
+    stale = finished and cell.stale()
+    if finished and not stale:
         return CellOutcome(cell, skipped=True, train_seconds=0.0, eval_seconds=0.0)
     runtime = cell.grid.resources.runtime().resolved()
     staged = store.staging(cell.key)

@@ -4,8 +4,10 @@ evaluation leaves a complete set, and the loaders refuse a folder that mixes the
 from __future__ import annotations
 
 import json
-import multiprocessing
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,18 +91,20 @@ def test_an_evaluation_killed_part_way_leaves_the_old_set(
     assert not [p for p in run.parent.iterdir() if p.name.startswith(".")]
 
 
-def _evaluate(folder: str, limit: int) -> None:
-    evaluate_checkpoint(folder, EvalSettings(perturbations=("p1", "mask"), limit=limit))
-
-
 def test_two_evaluations_at_once_leave_one_complete_set(run: Path) -> None:
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_evaluate, args=(str(run), n)) for n in (4, 5)]
+    # Fresh interpreters (not multiprocessing, whose children re-run whatever __main__
+    # an earlier test left behind).
+    script = (
+        "import sys; from xner.evaluate.runner import EvalSettings, evaluate_checkpoint; "
+        "evaluate_checkpoint(sys.argv[1], "
+        "EvalSettings(perturbations=('p1', 'mask'), limit=int(sys.argv[2])))"
+    )
+    workers = [
+        subprocess.Popen([sys.executable, "-c", script, str(run), str(n)], env=os.environ.copy())
+        for n in (4, 5)
+    ]
     for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=300)
-        assert worker.exitcode == 0
+        assert worker.wait(timeout=300) == 0
     stamps = _stamps(run)
     assert stamps in ({(4, 1000)}, {(5, 1000)})  # one whole set, either one
     assert len(_files(run)) == 6
