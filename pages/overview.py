@@ -7,11 +7,12 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from xner.config import data_dir, models_dir
-from xner.findings import compute_findings, main_backbone, summary_sentences
+from xner.findings import compute_findings, summary_sentences
 from xner.pairs import catalog_rows
 from xner.reference import SOURCE, reference_results
 from xner.results import (
     NO_RUNS_HELP,
+    headline_main,
     headline_rows,
     load_results,
     local_overlaps,
@@ -40,15 +41,6 @@ def link(page: str, label: str) -> None:
         st.page_link(page, label=label, icon=":material/arrow_forward:")
     except StreamlitAPIException:  # this file run alone, without app.py's page list
         st.markdown(f"- {label} (`{page}`)")
-
-
-def headline_main(headline: pd.DataFrame) -> pd.DataFrame:
-    """One backbone (the pretrained one with most runs), native and transfer only: a
-    chart a newcomer can read."""
-    main = main_backbone(headline.assign(perturbation="clean")) or headline["backbone"].iloc[0]
-    return headline[
-        (headline["backbone"] == main) & headline["setting"].isin(["native", "transfer"])
-    ]
 
 
 @st.cache_data(show_spinner="Answering the study's questions from the runs…")

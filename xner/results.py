@@ -433,79 +433,47 @@ def filter_results(
     return table[mask]
 
 
+# What `aggregate_seeds` computes per cell: output column -> (input column, function).
+SEED_AGGREGATES: dict[str, tuple[str, str]] = {
+    "n_seeds": ("seed", "nunique"),
+    "f1": ("f1", "mean"),
+    "f1_min": ("f1", "min"),
+    "f1_max": ("f1", "max"),
+    "f1_low": ("f1_low", "mean"),
+    "f1_high": ("f1_high", "mean"),
+    "drop": ("drop", "mean"),
+    "drop_min": ("drop", "min"),
+    "drop_max": ("drop", "max"),
+    "drop_low": ("drop_low", "mean"),
+    "drop_high": ("drop_high", "mean"),
+    "drop_rel": ("drop_rel", "mean"),
+    "n_significant": ("significant_int", "sum"),
+    "support": ("support", "mean"),
+    "mention_share": ("mention_share", "mean"),
+    "o_token_share": ("o_token_share", "mean"),
+    "sentence_share": ("sentence_share", "mean"),
+    "entity_overlap": ("entity_overlap", "mean"),
+}
+
+
 def aggregate_seeds(table: pd.DataFrame) -> pd.DataFrame:
     """One row per cell (GROUP_COLUMNS) with the mean and range over seeds of F1 and of
     the drops, the seeds' mean bootstrap bounds, and how many seeds agree the drop is
     significant."""
     if table.empty:
-        return pd.DataFrame(
-            columns=[
-                *GROUP_COLUMNS,
-                "n_seeds",
-                "f1",
-                "f1_min",
-                "f1_max",
-                "f1_low",
-                "f1_high",
-                "drop",
-                "drop_min",
-                "drop_max",
-                "drop_low",
-                "drop_high",
-                "drop_rel",
-                "n_significant",
-                "support",
-                "mention_share",
-                "o_token_share",
-                "sentence_share",
-                "entity_overlap",
-            ]
-        )
+        return pd.DataFrame(columns=[*GROUP_COLUMNS, *SEED_AGGREGATES])
     work = table.assign(significant_int=table["significant"].astype("Float64"))
     grouped = work.groupby(list(GROUP_COLUMNS), dropna=False, sort=True)
-    out = grouped.agg(
-        n_seeds=("seed", "nunique"),
-        f1=("f1", "mean"),
-        f1_min=("f1", "min"),
-        f1_max=("f1", "max"),
-        f1_low=("f1_low", "mean"),
-        f1_high=("f1_high", "mean"),
-        drop=("drop", "mean"),
-        drop_min=("drop", "min"),
-        drop_max=("drop", "max"),
-        drop_low=("drop_low", "mean"),
-        drop_high=("drop_high", "mean"),
-        drop_rel=("drop_rel", "mean"),
-        n_significant=("significant_int", "sum"),
-        support=("support", "mean"),
-        mention_share=("mention_share", "mean"),
-        o_token_share=("o_token_share", "mean"),
-        sentence_share=("sentence_share", "mean"),
-        entity_overlap=("entity_overlap", "mean"),
-    ).reset_index()
+    out = grouped.agg(**SEED_AGGREGATES).reset_index()
     out["n_significant"] = out["n_significant"].astype("float64")
     return out
 
 
 # Columns holding F1 / drops / shares as fractions: people read them ×100.
 _POINT_COLUMNS = (
-    "f1",
-    "f1_min",
-    "f1_max",
-    "f1_low",
-    "f1_high",
-    "drop",
-    "drop_min",
-    "drop_max",
-    "drop_low",
-    "drop_high",
-    "drop_rel",
+    *(name for name in SEED_AGGREGATES if name not in ("n_seeds", "n_significant", "support")),
     "precision",
     "recall",
-    "mention_share",
-    "o_token_share",
-    "sentence_share",
-    "entity_overlap",
 )
 
 
@@ -718,6 +686,17 @@ def attach_overlap(table: pd.DataFrame, overlaps: Mapping[str, float | None]) ->
     """A copy of `table` with `entity_overlap` filled from `overlaps` (pair -> share)."""
     values = {k: (NAN if v is None else float(v)) for k, v in overlaps.items()}
     return table.assign(entity_overlap=table["pair"].map(lambda p: values.get(p, NAN)))
+
+
+def headline_main(headline: pd.DataFrame) -> pd.DataFrame:
+    """`headline_rows` for a newcomer's chart: one backbone (the pretrained one with most
+    runs), native and transfer only."""
+    from xner.findings import main_backbone
+
+    main = main_backbone(headline.assign(perturbation=CLEAN)) or headline["backbone"].iloc[0]
+    return headline[
+        (headline["backbone"] == main) & headline["setting"].isin(["native", "transfer"])
+    ]
 
 
 def headline_rows(table: pd.DataFrame) -> pd.DataFrame:

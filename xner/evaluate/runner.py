@@ -315,12 +315,12 @@ def perturb_for_eval(
     come from the evaluated model's own backbone; a kind with a reading is measured
     against that reference, else against the declared default (`own`)."""
     from xner.perturb import get, perturb, resolve_steps
-    from xner.perturb.base import READING_PARAM, reading_params
+    from xner.perturb.base import step_references
 
     steps = resolve_steps(kind)
-    declared = {p.name: p.default for step in steps for p in get(step).params}
+    declared = {p.name for step in steps for p in get(step).params}
     params = {"backbone": resources.backbone} if "backbone" in declared else {}
-    reference = reading_params(kind).get(READING_PARAM, declared.get(READING_PARAM))
+    reference = next(iter(step_references(kind).values()), None)
     described = resources.reference(reference).describes if reference else None
     results = perturb(test, kind, seed=seed, resources=resources, params=params)
     found = coverage(test, results, reference=reference, reference_data=described)

@@ -298,6 +298,20 @@ def reading_params(kind: str | Sequence[str]) -> dict[str, str]:
     return found
 
 
+def step_references(
+    kind: str | Sequence[str], params: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """The reference each step of `kind` is measured against (steps that take one), from
+    its `@READING`, then `params`, then the declared default."""
+    steps = resolve_steps(kind)
+    values = {**dict(params or {}), **reading_params(kind)}
+    return {
+        step: chosen[READING_PARAM]
+        for step in steps
+        if READING_PARAM in (chosen := step_params(step, values, steps))
+    }
+
+
 def resolve_steps(kind: str | Sequence[str]) -> list[str]:
     """The primitive steps of a kind: a declared name (composites expand), `"a+b"`, or a
     list of those, applied left to right. A `@READING` suffix is read by `reading_params`."""

@@ -23,7 +23,6 @@ from xner.data.records import Sentence
 from xner.errors import XnerError
 from xner.pairs import pair_languages
 from xner.perturb.base import (
-    READING_PARAM,
     Perturbed,
     PerturbError,
     get,
@@ -31,7 +30,7 @@ from xner.perturb.base import (
     perturb,
     reading_params,
     resolve_steps,
-    step_params,
+    step_references,
 )
 from xner.perturb.coverage import coverage
 from xner.perturb.resources import Resources
@@ -192,14 +191,9 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"note: {note}", err=True)
         found = coverage(sentences, results)
         n_edits = sum(len(r.edits) for r in results)
-        references = {
-            step: values[READING_PARAM]
-            for step in steps
-            if READING_PARAM in (values := step_params(step, params, steps))
-        }
         against = "".join(
             f", {step} against {name} ({resources.reference(name).describes})"
-            for step, name in references.items()
+            for step, name in step_references(kind, params).items()
         )
         typer.echo(
             f"{'+'.join(steps)} on {pair} ({lrl}, {len(results)} sentences, seed {seed}{against}): "

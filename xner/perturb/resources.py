@@ -15,7 +15,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import regex
@@ -226,23 +225,6 @@ class Resources:
     @property
     def lrl_text(self) -> list[Sentence]:
         return self._get(Resource.LRL_TEXT) or []
-
-    # ------------------------------------------------------------------ HRL indexes
-
-    @cached_property
-    def hrl_vocab(self) -> frozenset[str]:
-        """Every token type of the HRL training data."""
-        return frozenset(token for s in self.hrl_train for token in s.tokens)
-
-    @cached_property
-    def hrl_entity_tokens(self) -> frozenset[str]:
-        """Token types that occur inside an entity mention of the HRL training data."""
-        return frozenset(token for tokens, _ in mentions(self.hrl_train) for token in tokens)
-
-    @cached_property
-    def hrl_mentions(self) -> frozenset[tuple[str, ...]]:
-        """Entity mentions (token tuples, any type) of the HRL training data."""
-        return frozenset(tokens for tokens, _ in mentions(self.hrl_train))
 
     # ------------------------------------------------------------------ references
 
