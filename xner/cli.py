@@ -316,11 +316,30 @@ def evaluate_command(
     ] = 1000,
     device: DeviceOption = "auto",
     precision: PrecisionOption = "auto",
+    slices_only: Annotated[
+        bool,
+        typer.Option(
+            "--slices-only",
+            help="Add the seen vs unseen entity slices to the stored evaluations from the "
+            "stored predictions (no model, no re-prediction); CHECKPOINT may be a folder "
+            "of runs.",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate a checkpoint on the clean LRL test set and each perturbation of it."""
     from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
     from xner.train.runtime import Runtime
 
+    if slices_only:
+        from xner.evaluate.slicefill import backfill_all, backfill_run
+
+        if (checkpoint / "config.json").is_file():
+            done = [backfill_run(checkpoint)]
+        else:
+            done = backfill_all(checkpoint)
+        for run in done:
+            say(f"{run.run_dir.name}: slices added to {len(run.written)}, {len(run.kept)} had them")
+        return
     runtime = Runtime(device, precision).resolved()
 
     settings = EvalSettings(

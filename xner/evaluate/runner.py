@@ -24,6 +24,7 @@ from xner import atomic
 from xner.data.records import Sentence
 from xner.errors import XnerError
 from xner.evaluate.result import CLEAN, EvalInputs, EvalResult, compare, evaluate_predictions
+from xner.evaluate.slices import add_slices, references_for
 from xner.perturb.coverage import Coverage, coverage
 from xner.train.runtime import Runtime
 
@@ -235,6 +236,7 @@ def _evaluate_into(
     outcomes: list[EvalOutcome] = []
     clean_inputs: EvalInputs | None = None
     clean_known: dict[tuple[str, str], Any] = {}
+    references = references_for(resources)  # seen vs unseen slices: own and HRL mentions
     for done, name in enumerate(perturbations):
         if progress is not None:
             progress(name, done, len(perturbations))
@@ -283,6 +285,7 @@ def _evaluate_into(
         record = {"result": result.to_dict(with_errors=False), "degradation": degradation}
         if covered is not None:
             record["coverage"] = covered.to_dict()
+        add_slices(record, sentences, tags, references)
         write_predictions(run_dir, test_id, name, predictions)
         path = write_eval(run_dir, test_id, name, record)
         outcomes.append(EvalOutcome(name, result, degradation, path))

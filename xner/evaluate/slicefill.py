@@ -1,0 +1,126 @@
+"""Add the seen vs unseen `slices` to stored evaluations without predicting again.
+
+A stored evaluation keeps its predictions (`preds/*.jsonl.gz`: tag ids per sentence id
+and content hash). The slices need those, the evaluated sentences and the references'
+mentions: the gold test set is read again, perturbed again with the stored seed
+(perturbations are deterministic), checked against the stored hashes, and scored by the
+same `add_slices` the runner calls, so a backfilled file is byte for byte the file a
+fresh evaluation writes. Nothing else in the file changes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xner.data.records import Sentence
+from xner.errors import XnerError
+from xner.evaluate.result import CLEAN
+from xner.evaluate.slices import add_slices, references_for
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Backfilled:
+    """What a backfill did to one run: the evaluation files it wrote and kept."""
+
+    run_dir: Path
+    written: tuple[str, ...]
+    kept: tuple[str, ...]
+
+
+def _stored_tags(run_dir: Path, test_set: str, perturbation: str, labels: tuple[str, ...]):
+    from xner.store import read_predictions
+
+    return {
+        str(r["id"]): (str(r["hash"]), tuple(labels[i] for i in r["tags"]))
+        for r in read_predictions(run_dir, test_set, perturbation)
+    }
+
+
+def _predicted(
+    path: Path, sentences: list[Sentence], stored: dict[str, tuple[str, tuple[str, ...]]]
+) -> list[tuple[str, ...]]:
+    """The stored tags of `sentences`, in order; a sentence whose stored hash differs was
+    not the one evaluated (the data or a perturbation changed): re-evaluate instead."""
+    tags = []
+    for sentence in sentences:
+        found = stored.get(sentence.id)
+        if found is None or found[0] != sentence.hash or len(found[1]) != len(sentence.tokens):
+            raise XnerError(
+                f"{path}: sentence {sentence.id} is not the one this evaluation predicted "
+                "(its content hash changed since); re-evaluate the run instead "
+                f"(`xner evaluate {path.parent.parent}`)"
+            )
+        tags.append(found[1])
+    return tags
+
+
+def backfill_run(
+    run_dir: Path | str,
+    *,
+    data_dir: Path | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> Backfilled:
+    """Add `slices` to every evaluation of `run_dir` that has none (all with `force`)."""
+    from xner.data.resolve import load_split
+    from xner.evaluate.runner import perturb_for_eval, run_resources
+    from xner.store import EVAL_DIR, read_config, read_labels, write_json_atomic
+
+    folder = Path(run_dir)
+    config = read_config(folder)
+    labels = read_labels(folder).labels
+    resources = run_resources(config, data_dir)
+    references = references_for(resources)
+    if not references:
+        raise XnerError(
+            f"{folder}: neither the run's own training data nor the HRL's is readable here; "
+            "the slices need one of them (see `xner data list`)"
+        )
+    tests: dict[tuple[str, int], list[Sentence]] = {}
+    written, kept = [], []
+    for path in sorted((folder / EVAL_DIR).glob("*.json")):
+        record: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        if "slices" in record and not force:
+            kept.append(path.name)
+            continue
+        result = record["result"]
+        test_set, perturbation = str(result["test_set"]), str(result["perturbation"])
+        n_sentences, seed = int(result["n_sentences"]), int(result["bootstrap"]["seed"])
+        if progress is not None:
+            progress(f"{folder.name}: {perturbation}")
+        key = (test_set, n_sentences)
+        if key not in tests:
+            dataset, lang, split = test_set.rsplit("/", 2)
+            tests[key] = load_split(dataset, lang, split, data_dir=data_dir, limit=n_sentences)
+        sentences = tests[key]
+        if perturbation != CLEAN:
+            perturbed, _ = perturb_for_eval(sentences, perturbation, seed, resources)
+            sentences = [p.sentence for p in perturbed]
+        stored = _stored_tags(folder, test_set, perturbation, labels)
+        add_slices(record, sentences, _predicted(path, sentences, stored), references)
+        write_json_atomic(path, record)
+        written.append(path.name)
+    return Backfilled(folder, tuple(written), tuple(kept))
+
+
+def backfill_all(
+    models_dir: Path | str,
+    *,
+    data_dir: Path | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> list[Backfilled]:
+    """`backfill_run` over every run folder under `models_dir` (as the results table
+    finds them: directly under it or one level deeper)."""
+    from xner.results import run_dirs
+
+    return [
+        backfill_run(folder, data_dir=data_dir, force=force, progress=progress)
+        for folder in run_dirs(models_dir)
+    ]
