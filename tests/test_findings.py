@@ -127,10 +127,25 @@ def test_drop_vs_overlap_is_a_rank_correlation_over_pairs() -> None:
     finding = drop_vs_overlap(STUDY, OVERLAPS)
     assert finding is not None and finding.n_pairs == 3
     # transfer p1 drops 1, 20, 15 against overlaps 25, 61, 45: same order, rho = +1
-    assert "drop under p1 rises with entity overlap (Spearman ρ = +1.00)" in finding.answer
+    assert "drop under p1 rises with entity overlap (Spearman ρ = +1.00, 95% bootstrap" in (
+        finding.answer
+    )
     assert "weak test" in finding.answer
+    low, high = finding.table.attrs["spearman_interval"]
+    assert -1.0 <= low <= high == pytest.approx(1.0)  # resampled points: ρ ≤ 1
     assert finding.table.attrs["spearman"]["p1"] == pytest.approx(1.0)
     assert drop_vs_overlap(STUDY, {"ar-fa": 0.25, "nl-af": None}) is None  # < 3 pairs
+
+
+def test_spearman_interval_brackets_rho_and_is_seeded() -> None:
+    from xner.findings import spearman, spearman_interval
+
+    x = [1, 2, 3, 4, 5, 6, 7, 8]
+    y = [2, 1, 4, 3, 6, 5, 8, 7]
+    low, high = spearman_interval(x, y)
+    assert low <= spearman(x, y) <= high and high <= 1.0
+    assert spearman_interval(x, y) == (low, high)  # same seed, same interval
+    assert all(v != v for v in spearman_interval([1, 2], [2, 1]))  # NaN below 3 points
 
 
 def test_target_pretraining_compares_adapted_transfer_with_transfer() -> None:

@@ -49,6 +49,26 @@ def test_cells_are_the_product_of_the_declared_axes(tmp_path):
     ]
 
 
+def test_seeds_per_setting_and_the_split_policy_shape_the_cells(tmp_path):
+    spec = grid(
+        tmp_path,
+        settings=["native", "transfer"],
+        seeds={"native": [1, 2], "transfer": [1]},
+        split="paper",
+    )
+    assert [cell.key for cell in spec.cells()] == [
+        "es-gl_native_full_tiny_paper_seed1",
+        "es-gl_native_full_tiny_paper_seed2",
+        "es-gl_transfer_full_tiny_paper_seed1",
+    ]
+    config = spec.cells()[0].run_config()
+    assert config.split_policy == "paper" and config.to_dict()["split_policy"] == "paper"
+    # the default policy stays out of the folder name and the run id
+    plain = grid(tmp_path).cells()[0]
+    assert plain.key == "es-gl_native_full_tiny_seed1"
+    assert "split_policy" not in plain.run_config().to_dict()
+
+
 def test_interrupted_and_resumed_grid_equals_an_uninterrupted_one(pipeline_env, tmp_path):
     whole = grid(tmp_path / "whole")
     outcomes = run_grid(whole)
@@ -91,6 +111,12 @@ def test_a_failing_cell_is_reported_and_the_rest_go_on(pipeline_env, tmp_path):
         ({"pairs": ["es-gl"], "train": {"learning_rat": 1}}, "unknown field(s) ['learning_rat']"),
         ({"pairs": ["es-gl"], "seeds": ["a"]}, "`seeds` must be a list of integers"),
         ({"pairs": ["es-gl"], "eval": {"limt": 3}}, "eval: "),
+        ({"pairs": ["es-gl"], "split": "papr"}, "split: "),
+        ({"pairs": ["es-gl"], "seeds": {"native": []}}, "`seeds: native` must be a non-empty"),
+        (
+            {"pairs": ["es-gl"], "settings": ["native"], "seeds": {"transfer": [1]}},
+            "names settings ['transfer']",
+        ),
     ],
 )
 def test_bad_grid_configs_name_the_field(data, message):

@@ -114,6 +114,50 @@ def data_list(data_dir: DataDirOption = None) -> None:
         say(f"  {rule.split}: {rule.note}")
 
 
+@data_app.command("split")
+def data_split(
+    languages: Annotated[
+        list[str] | None,
+        typer.Argument(help="WikiANN languages (default: those of the paper's pairs)"),
+    ] = None,
+    policy: Annotated[str, typer.Option(help="a pooled split policy")] = "paper",
+    data_dir: DataDirOption = None,
+) -> None:
+    """How a pooled split policy (the paper's) splits each language: sentences pooled and
+    kept, train/dev/test, and test sentences that repeat a train or dev sentence."""
+    from xner.data.resolve import get_policy, pooled_splits, wikiann_dataset, with_policy
+    from xner.pairs import all_pairs
+
+    chosen = get_policy(policy)
+    if chosen.pool is None:
+        raise XnerError(f"split policy {policy!r} does not pool; use paper or paper-dedup")
+    langs = languages or list(
+        dict.fromkeys(lang for p in all_pairs() if p.paper for lang in (p.hrl, p.lrl))
+    )
+    rows = []
+    for lang in langs:
+        dataset = with_policy(wikiann_dataset(lang, data_dir), policy)
+        try:
+            pooled = pooled_splits(dataset, lang, data_dir=data_dir)
+        except XnerError as error:
+            rows.append({"lang": lang, "dataset": dataset, "pooled": f"({error})"})
+            continue
+        rows.append(
+            {
+                "lang": lang,
+                "dataset": dataset,
+                "pooled": pooled.pooled,
+                "kept": pooled.kept,
+                "train": len(pooled.train),
+                "dev": len(pooled.dev),
+                "test": len(pooled.test),
+                "test repeats train": pooled.test_duplicates,
+                "dropped": pooled.dropped,
+            }
+        )
+    print_table(f"Split policy {policy}: {chosen.description}", rows)
+
+
 @data_app.command("check")
 def data_check(
     path: Annotated[Path, typer.Argument(help="A PAN-X TSV, Rahimi, CoNLL or JSONL file.")],
@@ -382,18 +426,29 @@ def findings_command(
     markdown: Annotated[
         bool, typer.Option(help="Print the answers as a Markdown list (as in the README).")
     ] = False,
+    split: Annotated[
+        str | None,
+        typer.Option(help="Read the runs of this split policy (default: paper where present)."),
+    ] = None,
 ) -> None:
-    """The study's headline questions, answered from the evaluated runs."""
+    """The study's headline questions, answered from the evaluated runs of one split."""
     from xner.config import models_dir
     from xner.findings import compute_findings, findings_markdown
-    from xner.results import load_results, local_overlaps
+    from xner.results import load_results, local_overlaps, main_split
 
     folder = models or models_dir()
     table = load_results(folder)
     if table.empty:
         raise XnerError(f"{folder}: no evaluated runs; run `xner grid` or `xner evaluate` first")
-    overlaps = local_overlaps(sorted(set(table["pair"])), data_dir)
-    answered = compute_findings(table, overlaps)
+    split = split or main_split(table)
+    if split not in set(table["split"]):
+        raise XnerError(
+            f"--split {split}: no runs under that split policy in {folder}; it has "
+            f"{', '.join(sorted(set(table['split'])))}"
+        )
+    table = table[table["split"] == split]
+    overlaps = local_overlaps(sorted(set(table["pair"])), data_dir, split)
+    answered = compute_findings(table, overlaps, split)
     if markdown:
         sys.stdout.write(findings_markdown(answered))
         return

@@ -20,7 +20,7 @@ import platform
 import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,9 @@ class GridSpec:
     backbones: tuple[str, ...] = ("multilingual-e5-small",)
     settings: tuple[str, ...] = ("native", "transfer")
     seeds: tuple[int, ...] = (42,)
+    # Settings that run fewer seeds than `seeds` (YAML `seeds: {native: [1, 2], ...}`).
+    setting_seeds: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    split_policy: str = "xtreme"  # how each language's data is split (RunConfig.split_policy)
     perturbations: tuple[str, ...] = ()
     train: Mapping[str, Any] = field(default_factory=dict)  # TrainArgs fields
     adapt: Mapping[str, Any] = field(default_factory=dict)  # AdaptArgs (adapted-transfer)
@@ -96,6 +99,7 @@ class GridSpec:
             for pair, backbone, setting, seed in itertools.product(
                 self.pairs, self.backbones, self.settings, self.seeds
             )
+            if seed in self.setting_seeds.get(setting, self.seeds)
         ]
 
     def select(
@@ -146,7 +150,8 @@ class GridCell:
         """A readable, stable folder name, known before any data is read."""
         method = self.grid.train.get("method", "full")
         backbone = Path(self.backbone).name.replace("/", "--")
-        return f"{self.pair}_{self.setting}_{method}_{backbone}_seed{self.seed}"
+        policy = "" if self.grid.split_policy == "xtreme" else f"_{self.grid.split_policy}"
+        return f"{self.pair}_{self.setting}_{method}_{backbone}{policy}_seed{self.seed}"
 
     @property
     def path(self) -> Path:
@@ -181,6 +186,7 @@ class GridCell:
             args=args,
             adapt=AdaptArgs.from_dict(dict(self.grid.adapt), where=f"{source}: adapt"),
             self_training=SelfTrainArgs.from_dict(self_training, where=f"{source}: self_training"),
+            split_policy=self.grid.split_policy,
         )
 
     def sibling(self, setting: str) -> GridCell | None:
@@ -250,7 +256,7 @@ def read_grid(path: Path | str) -> GridSpec:
 
 
 def grid_from_dict(data: Mapping[str, Any], source: str = "<grid>") -> GridSpec:
-    known = {"name", "pairs", "backbones", "settings", "seeds", "perturbations"}
+    known = {"name", "pairs", "backbones", "settings", "seeds", "split", "perturbations"}
     known |= {"train", "adapt", "self_training", "eval", "out", "resources"}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -269,16 +275,28 @@ def grid_from_dict(data: Mapping[str, Any], source: str = "<grid>") -> GridSpec:
     for name in ("train", "adapt", "self_training", "eval", "resources"):
         if not isinstance(data.get(name, {}), dict):
             raise GridError(f"{source}: `{name}` must be a mapping of fields")
+    seeds, setting_seeds = _seeds(data.get("seeds", [42]), source)
+    settings = strings("settings", tuple(setting_seeds) or GridSpec.settings)
+    stray = sorted(set(setting_seeds) - set(settings))
+    if stray:
+        raise GridError(f"{source}: `seeds` names settings {stray} that `settings` does not list")
+    split = data.get("split", GridSpec.split_policy)
+    if not isinstance(split, str):
+        raise GridError(f"{source}: `split` must name a split policy, e.g. paper")
     try:
-        seeds = tuple(int(seed) for seed in data.get("seeds", [42]))
-    except (TypeError, ValueError):
-        raise GridError(f"{source}: `seeds` must be a list of integers") from None
+        from xner.data.resolve import get_policy
+
+        get_policy(split)
+    except XnerError as error:
+        raise GridError(f"{source}: split: {error}") from None
     spec = GridSpec(
         name=str(data.get("name") or Path(source).stem),
         pairs=strings("pairs", ()),
         backbones=strings("backbones", GridSpec.backbones),
-        settings=strings("settings", GridSpec.settings),
+        settings=settings,
         seeds=seeds,
+        setting_seeds=setting_seeds,
+        split_policy=split,
         perturbations=strings("perturbations", ()),
         train=dict(data.get("train", {})),
         adapt=dict(data.get("adapt", {})),
@@ -292,6 +310,27 @@ def grid_from_dict(data: Mapping[str, Any], source: str = "<grid>") -> GridSpec:
         cell.run_config()
         cell.eval_settings()
     return spec
+
+
+def _seeds(value: Any, source: str) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
+    """`seeds: [1, 2]` (every setting), or `seeds: {native: [1, 2], self-training: [1]}`:
+    the grid's seeds (in first-seen order) and each setting's."""
+
+    def integers(items: Any, where: str) -> tuple[int, ...]:
+        if isinstance(items, int) and not isinstance(items, bool):
+            items = [items]
+        if not isinstance(items, list) or not items:
+            raise GridError(f"{source}: `{where}` must be a non-empty list of integers")
+        try:
+            return tuple(int(seed) for seed in items)
+        except (TypeError, ValueError):
+            raise GridError(f"{source}: `{where}` must be a list of integers") from None
+
+    if isinstance(value, dict):
+        per_setting = {str(k): integers(v, f"seeds: {k}") for k, v in value.items()}
+        ordered = tuple(dict.fromkeys(s for seeds in per_setting.values() for s in seeds))
+        return ordered, per_setting
+    return integers(value, "seeds"), {}
 
 
 def _out(value: Any) -> Path | str | None:
@@ -382,7 +421,10 @@ def run_cell(cell: GridCell) -> CellOutcome:
             train_run(cell.run_config(), staged, runtime=runtime)
         train_seconds = 0.0 if trained else time.perf_counter() - started
         started = time.perf_counter()
-        outcomes = evaluate_checkpoint(staged, cell.eval_settings(), runtime=runtime)
+        # Evaluated in fp32 whatever the training precision: stored predictions are then
+        # reproduced bit for bit by `xner evaluate` (bf16 would change a few tags).
+        exact = replace(runtime, precision="fp32")
+        outcomes = evaluate_checkpoint(staged, cell.eval_settings(), runtime=exact)
         eval_seconds = time.perf_counter() - started
         write_json_atomic(
             staged / CELL_FILE,
@@ -392,11 +434,12 @@ def run_cell(cell: GridCell) -> CellOutcome:
                 "backbone": cell.backbone,
                 "setting": cell.setting,
                 "seed": cell.seed,
+                "split_policy": cell.grid.split_policy,
                 "perturbations": [outcome.perturbation for outcome in outcomes],
                 "eval_version": EVAL_VERSION,
                 "train_seconds": earlier.get("train_seconds", round(train_seconds, 2)),
                 "eval_seconds": round(eval_seconds, 2),
-                "hardware": hardware(runtime),
+                "hardware": hardware(runtime) | {"eval_precision": exact.precision},
                 **({"train_hardware": earlier["hardware"]} if "hardware" in earlier else {}),
             },
         )

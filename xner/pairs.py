@@ -130,14 +130,18 @@ def catalog_rows(data_dir: Path | None = None) -> list[dict[str, object]]:
     ]
 
 
-def pair_overlap(pair_id: str, data_dir: Path | None = None) -> OverlapStats:
-    """How much of the pair's LRL test split its HRL train split has seen."""
-    from xner.data.resolve import load_split, wikiann_dataset
+def pair_overlap(
+    pair_id: str, data_dir: Path | None = None, *, split_policy: str | None = None
+) -> OverlapStats:
+    """How much of the pair's LRL test split its HRL train split has seen, both read
+    under `split_policy` (default: each dataset's own)."""
+    from xner.data.resolve import load_split, wikiann_dataset, with_policy
     from xner.perturb.overlap import overlap_stats
 
     pair = get_pair(pair_id)
 
     def split(lang: str, name: str) -> list[Sentence]:
-        return load_split(wikiann_dataset(lang, data_dir), lang, name, data_dir=data_dir)
+        dataset = with_policy(wikiann_dataset(lang, data_dir), split_policy)
+        return load_split(dataset, lang, name, data_dir=data_dir)
 
     return overlap_stats(split(pair.hrl, "train"), split(pair.lrl, "test"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -200,3 +201,80 @@ def test_list_local_counts_match_load_split(data_root):
 
 def test_list_local_of_an_empty_directory(tmp_path):
     assert list_local(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------
+# The paper's pooled split
+
+
+def _rahimi_pool(data_root):
+    """fr with an `extra` part: 12 train + 2 dev + 1 test + 5 extra = 20 labelled."""
+    from .conftest import make_train
+
+    path = data_root / "wikiann-rahimi/fr/extra.txt"
+    path.write_text(columns(make_train(5), prefix="fr:"), encoding="utf-8")
+    return data_root
+
+
+@pytest.mark.parametrize("policy", ["paper", "paper-dedup"])
+def test_paper_policy_pools_every_labelled_part(data_root, policy):
+    from xner.data.resolve import PAPER_TEST_FRACTION, pooled_splits
+
+    root = _rahimi_pool(data_root)
+    pooled = pooled_splits(f"wikiann-rahimi@{policy}", "fr", data_dir=root)
+    assert pooled.pooled == 20 and pooled.kept == 20
+    split = {name: load_split(f"rahimi@{policy}", "fr", name, data_dir=root) for name in SPLITS}
+    assert len(split["test"]) + pooled.dropped == round(20 * PAPER_TEST_FRACTION)
+    assert len(split["dev"]) == 2 and len(split["train"]) == 14
+    ids = [s.id for name in ("train", "dev", "test") for s in split[name]]
+    assert len(set(ids)) == len(ids)  # no sentence in two splits
+    parts = {sid.split("/")[2] for sid in ids}
+    assert {"train", "dev", "extra"} <= parts  # ids keep the file each sentence comes from
+    assert all(s.split == name for name in SPLITS for s in split[name])
+    # Rahimi files have no unlabelled part: the train split's tokens, never a test sentence
+    assert [s.tokens for s in split["unlabelled"]] == [s.tokens for s in split["train"]]
+    assert all(s.tags is None for s in split["unlabelled"])
+
+
+def test_paper_policy_is_seeded_and_capped(data_root, monkeypatch):
+    import xner.data.resolve as resolve
+
+    first = [s.id for s in load_split("panx@paper", "xx", "test", data_dir=data_root)]
+    resolve._pooled.cache_clear()
+    assert [s.id for s in load_split("panx@paper", "xx", "test", data_dir=data_root)] == first
+    # PAN-X pools train + dev (its test file has no labels) and keeps that file unlabelled
+    pooled = resolve.pooled_splits("panx@paper", "xx", data_dir=data_root)
+    assert pooled.pooled == 30 + len(LATIN)
+    assert [s.id for s in pooled.unlabelled][:1] == ["panx/xx/test/000000"]
+    capped = replace(resolve.PAPER_POLICY, pool=replace(resolve.PAPER_POLICY.pool, cap=10))
+    monkeypatch.setitem(resolve.POLICIES, "paper", capped)
+    resolve._pooled.cache_clear()
+    small = resolve.pooled_splits("panx@paper", "xx", data_dir=data_root)
+    assert small.kept == 10 and len(small.test) == 2
+    resolve._pooled.cache_clear()
+
+
+def test_paper_dedup_drops_test_repeats_of_train(data_root):
+    from xner.data.resolve import pooled_splits
+
+    sentence = (["Ana", "Lopa", "vive"], ["B-PER", "I-PER", "O"])
+    path = data_root / "wikiann-rahimi/zz"
+    path.mkdir()
+    for part in ("train", "dev", "test"):
+        (path / f"{part}.txt").write_text(columns([sentence] * 10, prefix="zz:"), "utf-8")
+    kept = pooled_splits("wikiann-rahimi@paper", "zz", data_dir=data_root)
+    assert kept.test_duplicates == len(kept.test) == 6 and kept.dropped == 0
+    deduped = pooled_splits("wikiann-rahimi@paper-dedup", "zz", data_dir=data_root)
+    assert deduped.test == () and deduped.dropped == 6
+
+
+def test_policies_are_named_on_the_dataset(data_root):
+    from xner.data.resolve import policy_of, with_policy
+
+    assert with_policy("panx", "paper") == "panx@paper"
+    assert with_policy("panx@paper", "xtreme") == with_policy("panx", None) == "panx"
+    assert policy_of("panx@paper-dedup") == "paper-dedup" and policy_of("panx") == "xtreme"
+    with pytest.raises(XnerError, match="cannot be read under split policy 'paper'"):
+        get_dataset("wnut17@paper")
+    with pytest.raises(XnerError, match="'papr'; its policies: xtreme, paper, paper-dedup"):
+        with_policy("panx", "papr")

@@ -108,3 +108,39 @@ def test_run_id_ignores_versions_and_declared_settings() -> None:
         require_implemented(declared)
     with pytest.raises(XnerError, match="unknown setting"):
         config(setting="nope")
+
+
+def test_a_run_under_the_paper_split_trains_and_tests_on_the_pooled_splits(
+    env: dict[str, Path],
+) -> None:
+    from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
+
+    args = replace(ARGS, num_train_epochs=1, bucket_batches=1)
+    run = train_run(config(args=args, split_policy="paper"), env["models"] / "paper")
+    _, _, stored = load_checkpoint(run)
+    assert stored.split_policy == "paper"
+    assert stored.data_hashes != train_run_hashes_under_xtreme(env, args)
+    [outcome] = evaluate_checkpoint(run, EvalSettings(n_resamples=20))
+    pooled_test = load_split("panx@paper", "ar", "test")
+    assert outcome.result.test_set == "panx@paper/ar/test"
+    assert outcome.result.n_sentences == len(pooled_test)
+    # a pooled test sentence may come from any labelled file; none is in the run's train
+    train_ids = {s.id for s in load_split("panx@paper", "es", "train")}
+    assert not train_ids & {s.id for s in load_split("panx@paper", "es", "test")}
+
+
+def train_run_hashes_under_xtreme(env: dict[str, Path], args: TrainArgs) -> dict[str, str]:
+    from xner.train.run import load_role_splits
+    from xner.train.runconfig import data_hash
+
+    parts = load_role_splits(config(args=args), (("hrl", "train"),))
+    return {key: data_hash(value) for key, value in parts.items()}
+
+
+def test_new_train_fields_at_their_default_keep_older_run_ids() -> None:
+    data = config().to_dict()
+    assert "bucket_batches" not in data["args"] and "split_policy" not in data
+    changed = config(args=replace(ARGS, bucket_batches=1), split_policy="paper")
+    assert changed.to_dict()["args"]["bucket_batches"] == 1
+    assert RunConfig.from_dict(changed.to_dict()) == changed
+    assert changed.run_id != config(args=ARGS).run_id

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -76,10 +76,24 @@ class SplitRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Pool:
+    """How a pooled policy draws its splits: every labelled part of a language pooled in
+    file order, shuffled with `seed`, capped, cut into test and train, dev carved from
+    train. `dedup` drops from test the sentences whose tokens equal a train or dev
+    sentence's (WikiANN repeats short title-like sentences across its files)."""
+
+    seed: int
+    cap: int | None
+    test_fraction: float
+    dedup: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SplitPolicy:
     name: str
     description: str
     rules: tuple[SplitRule, ...]
+    pool: Pool | None = None  # None: each split is read from its own file part
 
     def rule(self, split: str) -> SplitRule:
         for rule in self.rules:
@@ -89,7 +103,7 @@ class SplitPolicy:
 
 
 WIKIANN_POLICY = SplitPolicy(
-    "wikiann-heldout",
+    "xtreme",
     "PAN-X test files carry no labels: evaluate on the labelled dev file, tune on a "
     "seeded slice of train, use the test file as unlabelled target text",
     (
@@ -116,6 +130,65 @@ OFFICIAL_POLICY = SplitPolicy(
         SplitRule("unlabelled", "test", "all", False, "the test file's tokens, no tags"),
     ),
 )
+
+
+PAPER_CAP = 17_003  # Manafi & Krishnaswamy (2024): WikiANN capped at 17,003 sentences
+PAPER_TEST_FRACTION = 0.2  # ... split 80/20 (3,401 test sentences for large languages)
+PAPER_SEED = 20240329
+
+
+def _paper_policy(name: str, dedup: bool) -> SplitPolicy:
+    dropped = "; test sentences that repeat a train/dev sentence dropped" if dedup else ""
+    return SplitPolicy(
+        name,
+        f"the paper's split: every labelled sentence of the language pooled, shuffled "
+        f"(seed {PAPER_SEED}), capped at {PAPER_CAP:,}, split "
+        f"{1 - PAPER_TEST_FRACTION:.0%}/{PAPER_TEST_FRACTION:.0%} train/test{dropped}",
+        (
+            SplitRule("train", "pool", "rest", True, "the pooled train part minus dev"),
+            SplitRule(
+                "dev",
+                "pool",
+                "held-out",
+                True,
+                f"{DEV_FRACTION:.0%} of the pooled train part, at most {DEV_CAP:,} sentences",
+            ),
+            SplitRule(
+                "test",
+                "pool",
+                "test",
+                True,
+                f"{PAPER_TEST_FRACTION:.0%} of the shuffled pool{dropped}",
+            ),
+            SplitRule(
+                "unlabelled",
+                "pool",
+                "unlabelled",
+                False,
+                "the unlabelled file where the dataset has one (PAN-X test), else the "
+                "train split's tokens without tags (never a test sentence)",
+            ),
+        ),
+        pool=Pool(PAPER_SEED, PAPER_CAP, PAPER_TEST_FRACTION, dedup=dedup),
+    )
+
+
+PAPER_POLICY = _paper_policy("paper", dedup=False)
+PAPER_DEDUP_POLICY = _paper_policy("paper-dedup", dedup=True)
+
+POLICIES: dict[str, SplitPolicy] = {
+    policy.name: policy
+    for policy in (WIKIANN_POLICY, PAPER_POLICY, PAPER_DEDUP_POLICY, OFFICIAL_POLICY)
+}
+DEFAULT_WIKIANN_POLICY = WIKIANN_POLICY.name
+POLICY_SEPARATOR = "@"  # "panx@paper": a dataset read under another split policy
+
+
+def get_policy(name: str) -> SplitPolicy:
+    try:
+        return POLICIES[name]
+    except KeyError:
+        raise XnerError(f"unknown split policy {name!r}; known: {', '.join(POLICIES)}") from None
 
 
 @lru_cache(maxsize=256)
@@ -160,6 +233,11 @@ class DatasetSpec:
     reader_options: Mapping[str, Any] = field(default_factory=dict)
     languages: tuple[str, ...] | None = None  # fixed; None: whatever files/hub offer
     hub: HubSource | None = None
+    # Pooled policies: the parts whose sentences carry labels (pooled in this order), and
+    # the part holding unlabelled text, if any.
+    labelled_parts: tuple[str, ...] = ("train", "dev", "test")
+    unlabelled_part: str | None = None
+    other_policies: tuple[str, ...] = ()  # policies it may be read under besides `policy`
 
     def local_path(self, root: Path, lang: str, part: str) -> Path:
         return root / self.files[part].format(lang=lang)
@@ -199,20 +277,27 @@ DATASETS: dict[str, DatasetSpec] = {
             WIKIANN_POLICY,
             aliases=("wikiann", "pan-x"),
             hub=HUB_SOURCES["wikiann"],
+            labelled_parts=("train", "dev"),  # test-LANG.tsv withholds its labels
+            unlabelled_part="test",
+            other_policies=(PAPER_POLICY.name, PAPER_DEDUP_POLICY.name),
         ),
         DatasetSpec(
             "wikiann-rahimi",
-            "WikiANN in Rahimi et al.'s raw form (lang:token prefixes), fr and sk",
+            "WikiANN in Rahimi et al.'s raw form (lang:token prefixes; every file labelled, "
+            "`extra` the sentences left over after the balanced split)",
             "wikiann",
             "rahimi",
             {
                 "train": "wikiann-rahimi/{lang}/train.txt",
                 "dev": "wikiann-rahimi/{lang}/dev.txt",
                 "test": "wikiann-rahimi/{lang}/test.txt",
+                "extra": "wikiann-rahimi/{lang}/extra.txt",
             },
             WIKIANN_POLICY,
             aliases=("rahimi",),
             hub=HUB_SOURCES["wikiann"],
+            labelled_parts=("train", "dev", "test", "extra"),
+            other_policies=(PAPER_POLICY.name, PAPER_DEDUP_POLICY.name),
         ),
         DatasetSpec(
             "wnut17",
@@ -251,11 +336,20 @@ DATASETS: dict[str, DatasetSpec] = {
 
 
 def get_dataset(name: str) -> DatasetSpec:
-    """The dataset called `name` (or one of its aliases)."""
-    key = name.strip().lower()
+    """The dataset called `name` (or one of its aliases); `NAME@POLICY` is that dataset
+    read under another of its split policies (`panx@paper`)."""
+    key, _, policy = name.strip().lower().partition(POLICY_SEPARATOR)
     for spec in DATASETS.values():
         if key == spec.name or key in spec.aliases:
-            return spec
+            if not policy or policy == spec.policy.name:
+                return spec
+            if policy not in spec.other_policies:
+                allowed = ", ".join((spec.policy.name, *spec.other_policies))
+                raise XnerError(
+                    f"{spec.name} cannot be read under split policy {policy!r}; "
+                    f"its policies: {allowed}"
+                )
+            return replace(spec, policy=get_policy(policy))
     known = ", ".join(
         f"{s.name} ({', '.join(s.aliases)})" if s.aliases else s.name for s in DATASETS.values()
     )
@@ -269,6 +363,22 @@ def list_datasets() -> list[DatasetSpec]:
 def split_policy(dataset: str = "panx") -> SplitPolicy:
     """The split policy of `dataset`, for display (README, `xner data`, the app)."""
     return get_dataset(dataset).policy
+
+
+def with_policy(dataset: str, policy: str | None) -> str:
+    """`dataset` read under `policy`: `("panx", "paper")` -> `"panx@paper"`; the dataset's
+    own default policy (or None) leaves the name as it is, so older run ids stay valid."""
+    base = dataset.partition(POLICY_SEPARATOR)[0]
+    spec = get_dataset(base)
+    if policy is None or policy == spec.policy.name:
+        return base
+    get_dataset(f"{base}{POLICY_SEPARATOR}{policy}")  # fails early on a policy it refuses
+    return f"{base}{POLICY_SEPARATOR}{policy}"
+
+
+def policy_of(dataset: str) -> str:
+    """The split policy a dataset name is read under (`panx@paper` -> `paper`)."""
+    return get_dataset(dataset).policy.name
 
 
 # ---------------------------------------------------------------------------
@@ -315,6 +425,175 @@ def _check_lang(spec: DatasetSpec, lang: str) -> None:
         )
 
 
+def _read_part(
+    spec: DatasetSpec,
+    lang: str,
+    part: str,
+    origin: Origin,
+    root: Path,
+    *,
+    repair: bool,
+    labelled: bool,
+    limit: int | None = None,
+) -> tuple[list[Sentence], ReadReport]:
+    """One file part of `spec` in `lang`: the local file, else the hub."""
+    path = spec.local_path(root, lang, part)
+    if path.is_file():
+        stat = path.stat()
+        stored, report = _read_local(
+            path,
+            (stat.st_size, stat.st_mtime_ns),
+            spec.reader,
+            tuple(sorted(spec.reader_options.items())),
+            origin,
+            spec.schema,
+            repair,
+            None if labelled else False,
+        )
+        sentences = list(stored)
+    elif spec.hub is not None:
+        sentences, report = load_hub_part(
+            spec.hub,
+            lang,
+            part,
+            origin=origin,
+            local_hint=str(path),
+            schema=spec.schema,
+            repair=repair,
+            limit=limit,
+            labelled=labelled,
+        )
+    else:
+        raise DataNotFoundError(
+            f"{spec.name} {lang} {origin.split}: expected the file {path} (from the {part} "
+            "part); set XNER_DATA_DIR to the directory holding it"
+        )
+    if not labelled:
+        sentences = [s if s.tags is None else replace(s, tags=None, hash="") for s in sentences]
+    return sentences, report
+
+
+@dataclass(frozen=True, slots=True)
+class PooledSplits:
+    """A pooled policy's splits of one language, and what the pooling did."""
+
+    train: tuple[Sentence, ...]
+    dev: tuple[Sentence, ...]
+    test: tuple[Sentence, ...]
+    unlabelled: tuple[Sentence, ...]
+    report: ReadReport
+    pooled: int  # labelled sentences in all the parts
+    kept: int  # after the cap
+    test_duplicates: int  # test sentences whose tokens repeat a train or dev sentence
+    dropped: int  # of those, dropped from test (the policy's `dedup`)
+
+    def split(self, name: str) -> tuple[Sentence, ...]:
+        return {"train": self.train, "dev": self.dev, "test": self.test}.get(name, self.unlabelled)
+
+
+def _pool_parts(spec: DatasetSpec, root: Path, lang: str) -> list[str]:
+    """The labelled parts to pool: every one with a local file; all of them (from the
+    hub) when the language has no local file."""
+    local = [part for part in spec.labelled_parts if spec.local_path(root, lang, part).is_file()]
+    if local:
+        return local
+    if spec.hub is not None:
+        return [part for part in spec.labelled_parts if part in spec.hub.splits]
+    return list(spec.labelled_parts)
+
+
+def _merged(reports: Sequence[ReadReport], reader: str) -> ReadReport:
+    return ReadReport(
+        path=" + ".join(r.path for r in reports),
+        reader=reader,
+        sentences=sum(r.sentences for r in reports),
+        tokens=sum(r.tokens for r in reports),
+        labelled=True,
+        repaired=sum(r.repaired for r in reports),
+        repairs=tuple(repair for r in reports for repair in r.repairs),
+        skipped_lines=sum(r.skipped_lines for r in reports),
+    )
+
+
+def _with_split(sentences: Sequence[Sentence], split: str) -> tuple[Sentence, ...]:
+    return tuple(replace(s, split=split) for s in sentences)
+
+
+def pooled_splits(
+    dataset: str, lang: str, *, data_dir: str | Path | None = None, repair: bool = False
+) -> PooledSplits:
+    """The train/dev/test/unlabelled splits of `lang` under `dataset`'s pooled policy
+    (`panx@paper`). Sentence ids keep the file and index they come from."""
+    spec = get_dataset(dataset)
+    _check_lang(spec, lang)
+    if spec.policy.pool is None:
+        raise XnerError(f"{dataset}: split policy {spec.policy.name!r} does not pool")
+    root = _root(data_dir)
+    stamps = tuple(
+        (part, *_stamp(spec.local_path(root, lang, part))) for part in spec.labelled_parts
+    )
+    return _pooled(f"{spec.name}{POLICY_SEPARATOR}{spec.policy.name}", lang, root, stamps, repair)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _pooled(
+    dataset: str,
+    lang: str,
+    root: Path,
+    stamps: tuple[tuple[str, int, int], ...],  # a changed file is read again
+    repair: bool,
+) -> PooledSplits:
+    spec = get_dataset(dataset)
+    pool = spec.policy.pool
+    assert pool is not None
+    sentences: list[Sentence] = []
+    reports: list[ReadReport] = []
+    for part in _pool_parts(spec, root, lang):
+        origin = Origin(spec.name, lang, "pool", id_split=part)
+        read, report = _read_part(spec, lang, part, origin, root, repair=repair, labelled=True)
+        sentences.extend(read)
+        reports.append(report)
+    order = list(range(len(sentences)))
+    random.Random(pool.seed).shuffle(order)
+    kept = [sentences[i] for i in order[: pool.cap]]
+    n_test = round(len(kept) * pool.test_fraction)
+    test, rest = kept[:n_test], kept[n_test:]
+    n_dev = min(DEV_CAP, round(len(rest) * DEV_FRACTION))
+    if len(rest) >= 2:
+        n_dev = max(n_dev, 1)
+    dev, train = rest[:n_dev], rest[n_dev:]
+    seen = {s.tokens for s in rest}
+    repeats = [s for s in test if s.tokens in seen]
+    if pool.dedup:
+        test = [s for s in test if s.tokens not in seen]
+    if spec.unlabelled_part is not None:
+        origin = Origin(spec.name, lang, "unlabelled", id_split=spec.unlabelled_part)
+        unlabelled, _ = _read_part(
+            spec, lang, spec.unlabelled_part, origin, root, repair=repair, labelled=False
+        )
+    else:
+        unlabelled = [replace(s, tags=None, hash="") for s in train]
+    return PooledSplits(
+        train=_with_split(train, "train"),
+        dev=_with_split(dev, "dev"),
+        test=_with_split(test, "test"),
+        unlabelled=_with_split(unlabelled, "unlabelled"),
+        report=_merged(reports, spec.reader),
+        pooled=len(sentences),
+        kept=len(kept),
+        test_duplicates=len(repeats),
+        dropped=len(repeats) if pool.dedup else 0,
+    )
+
+
 def load_split_with_report(
     dataset: str,
     lang: str,
@@ -332,44 +611,23 @@ def load_split_with_report(
         raise XnerError(f"unknown split {split!r}{hint}; use one of {', '.join(SPLITS)}")
     if limit is not None and limit < 0:
         raise XnerError(f"limit must be a positive number of sentences, not {limit}")
+    if spec.policy.pool is not None:
+        pooled = pooled_splits(dataset, lang, data_dir=data_dir, repair=repair)
+        sentences = list(pooled.split(split))
+        return (sentences[:limit] if limit is not None else sentences), pooled.report
     rule = spec.policy.rule(split)
-    root = _root(data_dir)
     origin = Origin(spec.name, lang, split, id_split=rule.part)
-    labelled = None if rule.labelled else False
-    path = spec.local_path(root, lang, rule.part)
-    if path.is_file():
-        stat = path.stat()
-        stored, report = _read_local(
-            path,
-            (stat.st_size, stat.st_mtime_ns),
-            spec.reader,
-            tuple(sorted(spec.reader_options.items())),
-            origin,
-            spec.schema,
-            repair,
-            labelled,
-        )
-        sentences = list(stored)
-    elif spec.hub is not None:
-        sentences, report = load_hub_part(
-            spec.hub,
-            lang,
-            rule.part,
-            origin=origin,
-            local_hint=str(path),
-            schema=spec.schema,
-            repair=repair,
-            # a held-out slice needs the whole file to draw from
-            limit=limit if rule.take == "all" else None,
-            labelled=rule.labelled,
-        )
-    else:
-        raise DataNotFoundError(
-            f"{spec.name} {lang} {split}: expected the file {path} (from the {rule.part} "
-            "part); set XNER_DATA_DIR to the directory holding it"
-        )
-    if not rule.labelled:
-        sentences = [s if s.tags is None else replace(s, tags=None, hash="") for s in sentences]
+    sentences, report = _read_part(
+        spec,
+        lang,
+        rule.part,
+        origin,
+        _root(data_dir),
+        repair=repair,
+        labelled=rule.labelled,
+        # a held-out slice needs the whole file to draw from
+        limit=limit if rule.take == "all" else None,
+    )
     sentences = _select(sentences, rule.take)
     if limit is not None:
         sentences = sentences[:limit]

@@ -70,10 +70,13 @@ def parse_params(items: list[str]) -> dict[str, str]:
     return params
 
 
-def load_test(dataset: str | None, lang: str, split: str, limit: int | None) -> list[Sentence]:
-    from xner.data.resolve import load_split, wikiann_dataset
+def load_test(
+    dataset: str | None, lang: str, split: str, limit: int | None, policy: str | None = None
+) -> list[Sentence]:
+    from xner.data.resolve import load_split, wikiann_dataset, with_policy
 
-    return load_split(dataset or wikiann_dataset(lang), lang, split, limit=limit)
+    source = with_policy(dataset or wikiann_dataset(lang), policy)
+    return load_split(source, lang, split, limit=limit)
 
 
 def write_outputs(results: list[Perturbed], out: Path) -> Path:
@@ -98,9 +101,10 @@ def resources_params(kind: list[str], params: dict[str, object]) -> dict[str, ob
 
 
 def run_resources(
-    run: Path, pair: str | None, setting: str | None, dataset: str | None
-) -> tuple[str, Resources]:
-    """The pair of a run folder and resources whose `own` reference is its training data."""
+    run: Path, pair: str | None, setting: str | None, dataset: str | None, policy: str | None
+) -> tuple[str, Resources, str]:
+    """The pair of a run folder, resources whose `own` reference is its training data, and
+    the split policy its data is read under."""
     from xner.evaluate.runner import run_resources
     from xner.store import read_config
 
@@ -114,7 +118,12 @@ def run_resources(
         )
     if dataset:
         raise PerturbError("--dataset and --run: a run's data is the data it was trained on")
-    return run_pair, run_resources(config)
+    if policy and policy != config.split_policy:
+        raise PerturbError(
+            f"--split-policy {policy} disagrees with the run {run} "
+            f"(split policy {config.split_policy})"
+        )
+    return run_pair, run_resources(config), config.split_policy
 
 
 def register(app: typer.Typer) -> None:
@@ -146,6 +155,10 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="dataset of the pair's splits (default: each language's WikiANN)"),
         ] = None,
         split: Annotated[str, typer.Option(help="the LRL split to perturb")] = "test",
+        split_policy: Annotated[
+            str | None,
+            typer.Option(help="how the data is split: xtreme (default), paper, paper-dedup"),
+        ] = None,
         setting: Annotated[
             str | None,
             typer.Option(help="setting of the evaluated model, for reference=own (e.g. native)"),
@@ -163,7 +176,9 @@ def register(app: typer.Typer) -> None:
             return
         try:
             if run is not None:
-                pair, resources = run_resources(run, pair, setting, dataset)
+                pair, resources, split_policy = run_resources(
+                    run, pair, setting, dataset, split_policy
+                )
             if not pair or not kind or out is None:
                 raise PerturbError(
                     "give --pair (or --run), --kind and --out (or --list to see the kinds)"
@@ -180,8 +195,10 @@ def register(app: typer.Typer) -> None:
                 params["backbone"] = backbone
             _, lrl = pair_languages(pair)
             if run is None:
-                resources = Resources.for_pair(pair, dataset=dataset, setting=setting)
-            sentences = load_test(dataset, lrl, split, limit)
+                resources = Resources.for_pair(
+                    pair, dataset=dataset, setting=setting, split_policy=split_policy
+                )
+            sentences = load_test(dataset, lrl, split, limit, split_policy)
             results = perturb(sentences, steps, seed=seed, resources=resources, params=params)
             target = write_outputs(results, out)
         except XnerError as error:

@@ -140,20 +140,22 @@ class Resources:
         setting: str | None = None,
         own_train: SentenceSource = None,
         own_describes: str = "",
+        split_policy: str | None = None,
     ) -> Resources:
         """Resources of an `HRL-LRL` pair, loaded on first use from `dataset` splits
         (default: each language's WikiANN source, local PAN-X or Rahimi files, else the hub).
 
         The `own` reference is `own_train` where given (a run's exact training data), else
-        the training splits `setting` declares (`SettingSpec.train`), else unknown."""
+        the training splits `setting` declares (`SettingSpec.train`), else unknown. Every
+        split is read under `split_policy` (default: each dataset's own)."""
         hrl, lrl = pair_languages(pair_id)
         languages = {"hrl": hrl, "lrl": lrl}
 
         def loader(lang: str, split: str) -> Callable[[], list[Sentence]]:
             def load() -> list[Sentence]:
-                from xner.data.resolve import load_split, wikiann_dataset
+                from xner.data.resolve import load_split, wikiann_dataset, with_policy
 
-                source = dataset or wikiann_dataset(lang, data_dir)
+                source = with_policy(dataset or wikiann_dataset(lang, data_dir), split_policy)
                 return load_split(source, lang, split, data_dir=data_dir)
 
             return load

@@ -21,6 +21,11 @@ class ArgsDict:
         data = asdict(self)
         for name in _tuple_fields(type(self)):
             data[name] = list(getattr(self, name))
+        # A field added after runs were shipped (`metadata={"since": N}`) is written only
+        # when it differs from its default, so every older run keeps its id.
+        for f in fields(self):  # type: ignore[arg-type]
+            if "since" in f.metadata and data[f.name] == f.default:
+                del data[f.name]
         return data
 
     @classmethod

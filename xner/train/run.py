@@ -23,11 +23,14 @@ if TYPE_CHECKING:  # xner.evaluate.predict imports xner.train.encode: no cycle a
     from xner.train.adapt import AdaptResult
 
 
-def _dataset(config: RunConfig, role: str) -> str:
-    from xner.data.resolve import wikiann_dataset
+def run_dataset(config: RunConfig, role: str) -> str:
+    """The dataset the run reads for `role` (hrl / lrl), under the run's split policy
+    (`panx@paper`)."""
+    from xner.data.resolve import wikiann_dataset, with_policy
 
     given = config.hrl_dataset if role == "hrl" else config.lrl_dataset
-    return given or wikiann_dataset(config.hrl if role == "hrl" else config.lrl)
+    dataset = given or wikiann_dataset(config.hrl if role == "hrl" else config.lrl)
+    return with_policy(dataset, config.split_policy)
 
 
 def load_role_splits(
@@ -39,7 +42,7 @@ def load_role_splits(
     out: dict[str, list[Sentence]] = {}
     for role, split in pairs:
         lang = config.hrl if role == "hrl" else config.lrl
-        out[f"{role}/{split}"] = load_split(_dataset(config, role), lang, split, limit=cap)
+        out[f"{role}/{split}"] = load_split(run_dataset(config, role), lang, split, limit=cap)
     return out
 
 

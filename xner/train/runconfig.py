@@ -20,6 +20,7 @@ from xner.train.finetune import TrainArgs
 from xner.train.selftrain import SelfTrainArgs
 
 CONFIG_VERSION = 1
+DEFAULT_SPLIT_POLICY = "xtreme"  # xner.data.resolve.DEFAULT_WIKIANN_POLICY (a test checks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,9 @@ class RunConfig:
     schema: str = "wikiann"
     hrl_dataset: str | None = None  # None: the local WikiANN copy (wikiann_dataset)
     lrl_dataset: str | None = None
+    # How each language's data is split (xner.data.resolve.POLICIES): "xtreme" (PAN-X as
+    # XTREME releases it) or the paper's pooled 80/20 split ("paper", "paper-dedup").
+    split_policy: str = DEFAULT_SPLIT_POLICY
     adapt: AdaptArgs = field(default_factory=AdaptArgs)
     self_training: SelfTrainArgs = field(default_factory=SelfTrainArgs)
     data_hashes: Mapping[str, str] = field(default_factory=dict)
@@ -164,6 +168,8 @@ class RunConfig:
             self.self_training, SelfTrainArgs
         ):
             raise XnerError("RunConfig.adapt / self_training must be AdaptArgs / SelfTrainArgs")
+        if not isinstance(self.split_policy, str) or not self.split_policy:
+            raise XnerError("RunConfig.split_policy must name a split policy, e.g. 'paper'")
         if self.setting != "adapted-transfer":
             object.__setattr__(self, "adapt", AdaptArgs())
         if self.setting != "self-training":
@@ -195,6 +201,9 @@ class RunConfig:
             "data_hashes": dict(sorted(self.data_hashes.items())),
             "versions": dict(self.versions),
         }
+        # Written only when it is not the default, so that older run ids stay valid.
+        if self.split_policy != DEFAULT_SPLIT_POLICY:
+            data["split_policy"] = self.split_policy
         # Only the settings that use them carry these blocks (older run ids stay valid).
         if self.setting == "adapted-transfer":
             data["adapt"] = self.adapt.to_dict()
