@@ -32,13 +32,17 @@ from xner.results import (
     to_csv,
     type_scores,
 )
+from xner.slicetable import load_slices, slice_cells
 from xner.viz.figures import (
     drop_heatmap,
     figure_html,
     overlap_scatter,
+    slice_bars,
     type_f1_bars,
 )
 from xner.viz.palette import OWN_SCALE, setting_rank
+
+SLICE_READINGS = {"own": "the model's own training data", "hrl": "the HRL training data"}
 
 
 @st.cache_data(show_spinner="Reading evaluations…")
@@ -46,6 +50,11 @@ def cached_results(directory: str, signature: tuple) -> tuple[pd.DataFrame, tupl
     # `signature` (paths, mtimes, sizes) is the key: a new evaluation invalidates it.
     table, report = load_results_with_report(directory)
     return table, report.problems
+
+
+@st.cache_data(show_spinner="Reading seen/unseen slices…")
+def cached_slices(directory: str, signature: tuple) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    return load_slices(directory)
 
 
 @st.cache_data(show_spinner="Computing entity overlap from the local data…")
@@ -212,6 +221,44 @@ for column, (label, subset) in zip(st.columns(len(panels)), panels, strict=True)
         )
         st.plotly_chart(bars, width="stretch", key=f"types-{label}")
         download_figure(bars, f"type-f1{('-' + label) if label else ''}", f"dl-t-{label}")
+
+st.subheader("Seen vs unseen entities")
+st.caption(
+    "Strict F1 on the test mentions whose exact words are a mention in the training data "
+    "(*seen*) beside the others (*unseen*): how much of a score is memory. A predicted "
+    "entity counts where the gold entity on its span does, else by its own words. Error "
+    "bars: bootstrap 95% intervals (mean over seeds); the hover gives gold, predicted and "
+    "correct mentions."
+)
+slice_table, unsliced = cached_slices(runs_dir, results_signature(runs_dir))
+if unsliced:
+    st.warning(
+        f"{len(unsliced)} evaluation(s) hold no seen/unseen slices yet: add them from the "
+        f"stored predictions with `xner evaluate {runs_dir} --slices-only`."
+    )
+slice_left, slice_right = st.columns(2)
+slice_reference = slice_left.radio(
+    "Seen in",
+    list(SLICE_READINGS),
+    horizontal=True,
+    key="slice_reference",
+    format_func=SLICE_READINGS.__getitem__,
+)
+slice_test = slice_right.selectbox("Test set", [CLEAN, *perturbations], key="slice_test")
+slice_figure = slice_bars(
+    slice_cells(
+        slice_table,
+        reference=slice_reference,
+        perturbation=slice_test,
+        backbones=backbones or None,
+        pairs=pairs or None,
+        settings=settings or None,
+    ),
+    reference=slice_reference,
+    test_set=slice_test,
+)
+st.plotly_chart(slice_figure, width="stretch", key="slices")
+download_figure(slice_figure, "seen-unseen", "dl-slices")
 
 st.subheader("Drop against entity overlap")
 overlap_source = st.radio(

@@ -19,6 +19,7 @@ from xner.explore import (
     kind_counts,
     view_marks,
 )
+from xner.explore_summary import ANY, change_counts, entity_changes, filter_slice, slice_choices
 from xner.store import evaluation_stamp, list_runs
 from xner.viz.tokens import legend_html, render_tokens
 
@@ -52,6 +53,25 @@ def cached_sets(run_dir: str, stamp: tuple) -> list[EvaluatedSet]:
 def cached_exploration(run_dir: str, evaluated: EvaluatedSet, stamp: tuple) -> Exploration:
     return explore_run(run_dir, evaluated)
 
+
+@st.cache_resource(show_spinner="Reading the training data's entity mentions…", max_entries=4)
+def cached_mentions(run_dir: str) -> dict[str, frozenset[tuple[str, ...]]]:
+    """The run's own and the HRL training data's mentions (what seen/unseen reads)."""
+    from xner.evaluate.runner import run_resources
+    from xner.evaluate.slices import references_for
+    from xner.store import read_config
+
+    found = references_for(run_resources(read_config(run_dir)))
+    return {name: index.mentions for name, index in found.items()}
+
+
+SLICE_LABELS = {
+    ANY: "any",
+    "seen-own": "seen in its own training data",
+    "unseen-own": "unseen in its own training data",
+    "seen-hrl": "seen in the HRL training data",
+    "unseen-hrl": "unseen in the HRL training data",
+}
 
 st.title("Sentence explorer")
 st.markdown(
@@ -113,11 +133,28 @@ kinds = middle.multiselect(
     help="\n".join(f"- **{k}**: {v}" for k, v in ERROR_KINDS.items()),
 )
 types = right.multiselect("Entity type", exploration.entity_types)
+mentions = cached_mentions(run_dir)
+slice_name = left.selectbox(
+    "Gold mention",
+    slice_choices(mentions),
+    key="explorer_slice",
+    format_func=lambda name: SLICE_LABELS.get(name, name),
+    help="Sentences with a gold mention whose exact words are (seen) or are not (unseen) "
+    "a mention in the model's own training data or the HRL's; on the side chosen above.",
+)
 changed_only = perturbed and st.checkbox("Only sentences the perturbation changed")
 
 shown = filter_views(
     exploration.views, kinds=kinds, types=types, changed_only=changed_only, side=side
 )
+shown = filter_slice(shown, slice_name, mentions, side=side if perturbed else CLEAN)
+if perturbed:
+    totals, n_changed = change_counts(exploration.views)
+    st.caption(
+        f"Predicted entities in the {n_changed} sentences the perturbation changed, clean → "
+        "perturbed (matched by span, through the edits): "
+        + " · ".join(f"**{kind}** {n}" for kind, n in totals.items())
+    )
 n_pages = max(1, -(-len(shown) // PAGE_SIZE))
 st.markdown(f"**{len(shown)}** of {len(exploration.views)} sentences match.")
 page = 1
@@ -127,6 +164,8 @@ st.markdown(legend_html(exploration.entity_types, edits=perturbed), unsafe_allow
 
 for view in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
     st.markdown(f"`{view.id}`" + (" · changed" if view.changed else ""))
+    if (changes := entity_changes(view)) is not None:
+        st.caption(f"Entities: {changes.line()}")
     clean_html = render_tokens(view.clean.tokens, view_marks(view, CLEAN), caption="clean")
     if view.perturbed is None:
         st.markdown(clean_html, unsafe_allow_html=True)

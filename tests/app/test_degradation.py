@@ -33,7 +33,7 @@ def test_renders_heatmap_bars_scatter_and_table(runs: Path) -> None:
     assert not at.exception
     # drops (mask on its own scale, a second heatmap), type bars, overlap scatter
     keys = [chart.key for chart in at.get("plotly_chart")]
-    assert keys == ["heatmap-", "heatmap--mask", "types-", "scatter"]
+    assert keys == ["heatmap-", "heatmap--mask", "types-", "slices", "scatter"]
     assert "es→gl · transfer" in charts(at)[0]
     table = at.dataframe[0].value
     assert set(table["perturbation"]) == {"clean", "p1", "mask"}
@@ -57,10 +57,51 @@ def test_widgets_change_the_view(runs: Path) -> None:
     assert set(at.dataframe[0].value["mode"]) == {"nv-partial"}
     at.radio(key="compare").set_value("two settings").run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 5  # two heatmaps, two bar charts, one scatter
+    assert len(at.get("plotly_chart")) == 6  # two heatmaps, two bar charts, slices, scatter
     assert "native" in charts(at)[0] and "transfer" in charts(at)[1]
     at.multiselect(key="perturbations-own").set_value([]).run()
     assert not at.exception and "select at least one perturbation" in at.info[0].value
+
+
+def chart(at: AppTest, key: str) -> dict:
+    return json.loads(next(c.proto.spec for c in at.get("plotly_chart") if c.key == key))
+
+
+def test_seen_vs_unseen_chart_shows_the_stored_slices(runs: Path) -> None:
+    from xner.slicetable import load_slices, slice_cells
+    from xner.viz.palette import SLICE_COLORS
+
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    table, missing = load_slices(runs)
+    assert not missing  # every evaluation of the tiny runs stored its slices
+    for reference, test_set in (("own", "clean"), ("hrl", "p1")):
+        at.radio(key="slice_reference").set_value(reference).run()
+        at.selectbox(key="slice_test").set_value(test_set).run()
+        assert not at.exception
+        spec = chart(at, "slices")
+        expected = slice_cells(table, reference=reference, perturbation=test_set)
+        assert [t["name"] for t in spec["data"]] == ["seen", "unseen"]
+        assert [t["marker"]["color"] for t in spec["data"]] == [
+            SLICE_COLORS["seen"],
+            SLICE_COLORS["unseen"],
+        ]
+        assert test_set in spec["layout"]["title"]["text"]
+        for trace, seen in zip(spec["data"], (True, False), strict=True):
+            rows = expected[expected["seen"] == seen]
+            assert trace["x"] == rows["cell"].tolist()
+            for y, text, f1, gold in zip(
+                trace["y"], trace["text"], rows["f1"], rows["gold"], strict=True
+            ):
+                if gold:  # F1 in points; the bar says how many gold mentions
+                    assert y == pytest.approx(100 * f1) and text == str(gold)
+                else:
+                    assert y is None and text == "no mentions"
+    # native (own = gl train, which holds the test's names) sees mentions; transfer's
+    # own data (es train) shares only some
+    own = slice_cells(table, reference="own")
+    seen = own[own["seen"]].set_index("cell")["gold"]
+    assert seen["es→gl · native"] > seen["es→gl · transfer"]
 
 
 def test_missing_folder_and_empty_folder_say_what_to_do(tmp_path: Path) -> None:

@@ -89,3 +89,44 @@ def test_the_explorer_refreshes_after_a_re_evaluation(
     at.run()  # the same session: cached sets must not hide the new evaluation
     assert not at.exception
     assert any("typos" in option for option in at.selectbox[1].options)
+
+
+def test_entity_changes_per_sentence_and_over_the_run(runs: Path):
+    from xner.explore_summary import change_counts, entity_changes
+
+    at = AppTest.from_file(PAGE, default_timeout=60).run()  # mask: every sentence changed
+    assert not at.exception
+    exploration = explore_run(at.selectbox[0].value, at.selectbox[1].value)
+    totals, n_changed = change_counts(exploration.views)
+    assert n_changed == 9
+    summary = next(c.value for c in at.caption if c.value.startswith("Predicted entities"))
+    assert f"in the {n_changed} sentences" in summary
+    for kind, n in totals.items():
+        assert f"**{kind}** {n}" in summary
+    lines = [c.value for c in at.caption if c.value.startswith("Entities: ")]
+    expected = [f"Entities: {entity_changes(v).line()}" for v in exploration.views]
+    assert lines == expected  # one line per changed sentence, in page order
+
+
+def test_gold_mention_filter_seen_and_unseen(runs: Path):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert at.selectbox(key="explorer_slice").options == [
+        "any",
+        "seen in its own training data",
+        "unseen in its own training data",
+        "seen in the HRL training data",
+        "unseen in the HRL training data",
+    ]
+    at.radio(key="explorer_side").set_value("clean").run()
+    # A transfer run's own data is es train: "Ana Lopa", "Zetacorp" and "Tamsa" are in it
+    # (every gl test sentence has one of them); "Brenn..." and "Xoan" are not (6 of 9).
+    at.selectbox(key="explorer_slice").set_value("seen-own").run()
+    assert not at.exception and matching(at).startswith("**9** of 9")
+    at.selectbox(key="explorer_slice").set_value("unseen-own").run()
+    assert matching(at).startswith("**6** of 9")
+    # On the masked side every mention reads [MASK]: none was seen.
+    at.radio(key="explorer_side").set_value("perturbed").run()
+    assert matching(at).startswith("**9** of 9")
+    at.selectbox(key="explorer_slice").set_value("seen-own").run()
+    assert matching(at).startswith("**0** of 9")

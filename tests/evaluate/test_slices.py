@@ -152,6 +152,24 @@ def test_backfill_refuses_predictions_of_other_sentences(evaluated, tmp_path) ->
         backfill_run(copy)
 
 
+def test_backfill_names_the_few_sentences_it_could_not_reproduce(evaluated, tmp_path) -> None:
+    copy = tmp_path / evaluated.name
+    shutil.copytree(evaluated, copy)
+    path = copy / "eval" / "panx-gl-test__mask.json"
+    record = json.loads(path.read_text("utf-8"))
+    del record["slices"]
+    write_json_atomic(path, record)
+    preds = copy / "preds"  # masked sentences have the clean lengths, other hashes
+    (preds / "panx-gl-test__mask.jsonl.gz").write_bytes(
+        (preds / "panx-gl-test__clean.jsonl.gz").read_bytes()
+    )
+    with pytest.raises(XnerError, match="sentences are not the ones"):
+        backfill_run(copy)
+    assert backfill_run(copy, tolerance=1.0).written == (path.name,)
+    slices = json.loads(path.read_text("utf-8"))["slices"]
+    assert slices["unreproduced"] == record["coverage"]["sentences_changed"] > 0
+
+
 def test_slices_only_command_over_a_folder_of_runs(evaluated, tmp_path) -> None:
     folder = tmp_path / "runs"
     shutil.copytree(evaluated, folder / evaluated.name)

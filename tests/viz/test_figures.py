@@ -142,8 +142,8 @@ def test_drop_heatmap_shows_coverage_and_marks_what_was_not_perturbed() -> None:
 
 
 def test_every_figure_takes_its_colours_from_the_declared_palette() -> None:
-    from xner.viz.figures import headline_figure, overlap_scatter, type_f1_bars
-    from xner.viz.palette import PERTURBATION_COLORS, SETTING_COLORS
+    from xner.viz.figures import headline_figure, overlap_scatter, slice_bars, type_f1_bars
+    from xner.viz.palette import PERTURBATION_COLORS, SETTING_COLORS, SLICE_COLORS
 
     scores = pd.DataFrame(
         {
@@ -185,6 +185,25 @@ def test_every_figure_takes_its_colours_from_the_declared_palette() -> None:
     )
     colours = {t.marker.color for t in headline_figure(rows).data}
     assert colours == {SETTING_COLORS["native"], SETTING_COLORS["transfer"]}
+    cells = pd.DataFrame(
+        {
+            "cell": ["ar→fa · native"] * 2,
+            "seen": [True, False],
+            "f1": [0.9, 0.8],
+            "f1_low": [0.85, 0.75],
+            "f1_high": [0.95, 0.85],
+            "gold": [10, 0],
+            "predicted": [9, 2],
+            "correct": [8, 0],
+            "runs": [1, 1],
+        }
+    )
+    sliced = slice_bars(cells, reference="own")
+    assert [t.marker.color for t in sliced.data] == [SLICE_COLORS["seen"], SLICE_COLORS["unseen"]]
+    # in points, the interval as error bars; a slice without gold mentions has no bar
+    assert sliced.data[0].y[0] == pytest.approx(90.0)
+    assert sliced.data[0].error_y.array[0] == pytest.approx(5.0)
+    assert sliced.data[1].y[0] is None and sliced.data[1].text[0] == "no mentions"
 
 
 def test_drop_heatmap_marks_drops_significant_in_every_run() -> None:

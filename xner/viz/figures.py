@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from xner.reference import ReferenceResult
 from xner.viz.palette import (
     PERTURBATION_ORDER,
+    SLICE_COLORS,
     SOURCE_COLORS,
     perturbation_color,
     setting_color,
@@ -238,6 +239,64 @@ def overlap_scatter(
         xaxis_title=f"entity overlap (% of LRL test entity tokens in HRL train){overlap_source}",
         yaxis_title=unit,
         legend_title="points",
+        margin={"t": 60, "b": 40},
+    )
+    return figure
+
+
+def slice_bars(cells: pd.DataFrame, *, reference: str, test_set: str = "clean") -> go.Figure:
+    """Strict F1 (×100) on test mentions seen in `reference`'s training data beside the
+    unseen ones, one bar pair per cell (`xner.slicetable.slice_cells`), the bootstrap
+    interval as error bars, counts on the bar and in the hover. A slice without any gold
+    mention has no bar: its F1 would say nothing."""
+    data = "the model's own training data" if reference == "own" else "the HRL training data"
+    title = f"Strict F1 on entities seen vs unseen in {data} ({test_set})"
+    if cells.empty:
+        return _empty(title, "no slices for this choice (xner evaluate RUN --slices-only)")
+    figure = go.Figure()
+    order = list(dict.fromkeys(cells["cell"]))
+    for seen, name in ((True, "seen"), (False, "unseen")):
+        group = cells[cells["seen"] == seen].set_index("cell").reindex(order)
+        gold = group["gold"].fillna(0).astype(int)
+        has = gold > 0
+        f1 = (group["f1"] * 100).where(has)
+        low, high = (group["f1_low"] * 100).where(has), (group["f1_high"] * 100).where(has)
+        figure.add_bar(
+            name=name,
+            x=order,
+            y=[None if pd.isna(v) else float(v) for v in f1],
+            marker_color=SLICE_COLORS[name],
+            text=[f"{g}" if h else "no mentions" for g, h in zip(gold, has, strict=True)],
+            textposition="outside",
+            customdata=np.column_stack(
+                [
+                    gold,
+                    group["predicted"].fillna(0).astype(int),
+                    group["correct"].fillna(0).astype(int),
+                    low.round(1),
+                    high.round(1),
+                    group["runs"].fillna(0).astype(int),
+                ]
+            ),
+            hovertemplate="%{x} · "
+            + name
+            + "<br>F1 %{y:.1f} [%{customdata[3]}, %{customdata[4]}]"
+            + "<br>gold %{customdata[0]}, predicted %{customdata[1]}, correct %{customdata[2]}"
+            + "<br>runs (seeds): %{customdata[5]}<extra></extra>",
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": np.nan_to_num(high - f1).tolist(),
+                "arrayminus": np.nan_to_num(f1 - low).tolist(),
+            },
+        )
+    figure.update_layout(
+        barmode="group",
+        title=title,
+        yaxis_title="strict F1 (×100)",
+        yaxis_range=[0, 110],
+        xaxis_title="pair · setting (number on a bar: gold mentions, summed over seeds)",
+        legend_title="test mentions",
         margin={"t": 60, "b": 40},
     )
     return figure

@@ -64,6 +64,8 @@ SETTING_COLORS: dict[str, str] = {
     "combined": "#E69F00",
 }
 SOURCE_COLORS: dict[str, str] = {"paper": "#7F7F7F", "xner": "#0072B2"}
+# Seen vs unseen entity slices (Paul Tol's indigo and sand: apart from every setting).
+SLICE_COLORS: dict[str, str] = {"seen": "#332288", "unseen": "#DDCC77"}
 _EXTRA = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6")
 
 
