@@ -23,12 +23,14 @@ from xner.results import (
     in_reading,
     load_results_with_report,
     local_overlaps,
+    main_split,
     options,
     overlap_points,
     provenance,
     reference_drops,
     reference_overlaps,
     results_signature,
+    split_label,
     to_csv,
     type_scores,
 )
@@ -58,8 +60,10 @@ def cached_slices(directory: str, signature: tuple) -> tuple[pd.DataFrame, tuple
 
 
 @st.cache_data(show_spinner="Computing entity overlap from the local data…")
-def cached_local_overlaps(pairs: tuple[str, ...], directory: str) -> dict[str, float | None]:
-    return local_overlaps(pairs, directory)
+def cached_local_overlaps(
+    pairs: tuple[str, ...], directory: str, split: str
+) -> dict[str, float | None]:
+    return local_overlaps(pairs, directory, split)
 
 
 def download_figure(figure: go.Figure, name: str, key: str) -> None:
@@ -102,6 +106,20 @@ if not (table["perturbation"] != CLEAN).any():
     )
     st.stop()
 
+splits = options(table, "split")
+if len(splits) > 1:
+    # Runs of different split policies test on different sentences: never pooled.
+    split = st.radio(
+        "Data split",
+        splits,
+        index=splits.index(main_split(table)),
+        horizontal=True,
+        key="split",
+        format_func=split_label,
+        help="paper: each language's WikiANN pooled and split 80/20 as the paper did; "
+        "xtreme: PAN-X as XTREME releases it (test = its labelled dev file)",
+    )
+    table = table[table["split"] == split]
 st.caption(f"What produced these results: {provenance(table)}")
 
 left, middle, right = st.columns(3)
@@ -270,7 +288,9 @@ overlap_source = st.radio(
 )
 show_reference = st.checkbox("Overlay the paper's published drops", value=True, key="overlay")
 if overlap_source.startswith("computed"):
-    overlaps = cached_local_overlaps(tuple(options(chosen, "pair")), str(data_dir()))
+    overlaps = cached_local_overlaps(
+        tuple(options(chosen, "pair")), str(data_dir()), main_split(chosen)
+    )
     note = " · computed on local data"
 else:
     overlaps = {k: v for k, v in reference_overlaps().items()}

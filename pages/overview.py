@@ -16,6 +16,7 @@ from xner.results import (
     headline_rows,
     load_results,
     local_overlaps,
+    main_split,
     provenance,
     results_signature,
 )
@@ -31,6 +32,8 @@ def cached_catalog_rows(directory: str) -> list[dict[str, object]]:
 def cached_headline(directory: str, signature: tuple) -> tuple[pd.DataFrame, str]:
     # `signature` (file mtimes) is the cache key: a new evaluation invalidates it.
     table = load_results(directory)
+    if not table.empty:  # one split policy: the study's (the paper's split where present)
+        table = table[table["split"] == main_split(table)]
     return headline_rows(table), provenance(table)
 
 
@@ -49,8 +52,10 @@ def cached_findings(
 ) -> tuple[list[dict[str, object]], list[str]]:
     """The findings as rows for the page, and the answer in three sentences."""
     table = load_results(directory)
-    overlaps = local_overlaps(sorted(set(table["pair"])), data)
-    answered = compute_findings(table, overlaps)
+    split = main_split(table)
+    table = table[table["split"] == split]
+    overlaps = local_overlaps(sorted(set(table["pair"])), data, split)
+    answered = compute_findings(table, overlaps, split)
     rows = [
         {
             "question": spec.question,

@@ -50,6 +50,7 @@ RUN_COLUMNS = (
     "relation",
     "setting",
     "method",
+    "split",
     "seed",
     "run_id",
     "run_path",
@@ -93,6 +94,7 @@ GROUP_COLUMNS = (
     "relation",
     "setting",
     "method",
+    "split",
     "test_set",
     "perturbation",
     "mode",
@@ -113,6 +115,7 @@ class RunMeta:
     relation: str
     setting: str
     method: str
+    split: str  # the split policy (config.json `split_policy`; absent: xtreme)
     seed: int
     run_id: str
     run_path: str
@@ -203,6 +206,7 @@ def _run_meta(path: str, mtime_ns: int, size: int) -> RunMeta:
         relation=_relation(pair),
         setting=str(data.get("setting", "transfer")),
         method=str(args.get("method", "full")),
+        split=str(data.get("split_policy", "xtreme")),
         seed=int(args.get("seed", 0)),
         run_id=str(data.get("run_id", Path(path).parent.name)),
         run_path=str(Path(path).parent),
@@ -342,6 +346,7 @@ def load_results_with_report(
             meta.relation,
             meta.setting,
             meta.method,
+            meta.split,
             meta.seed,
             meta.run_id,
             meta.run_path,
@@ -657,7 +662,7 @@ def reference_overlaps() -> dict[str, float]:
 
 
 @cache
-def _local_overlap(pair_id: str, data_dir: str) -> float | None:
+def _local_overlap(pair_id: str, data_dir: str, split: str = "xtreme") -> float | None:
     from xner.pairs import Availability, availability, get_pair, pair_overlap
 
     root = Path(data_dir)
@@ -667,19 +672,28 @@ def _local_overlap(pair_id: str, data_dir: str) -> float | None:
         return None
     if availability(pair, root) is not Availability.LOCAL:
         return None
-    return float(pair_overlap(pair_id, root).entity_token_overlap)
+    return float(pair_overlap(pair_id, root, split_policy=split).entity_token_overlap)
 
 
 def local_overlaps(
-    pair_ids: Iterable[str], data_dir: Path | str | None = None
+    pair_ids: Iterable[str], data_dir: Path | str | None = None, split: str = "xtreme"
 ) -> dict[str, float | None]:
-    """Entity-token overlap of each pair computed from the local data (None where a
-    language is not local: computing it would download from the hub). Reads both
-    languages' splits, so it takes seconds per pair; cached per pair and directory."""
+    """Entity-token overlap of each pair computed from the local data under the split
+    policy `split` (None where a language is not local: computing it would download from
+    the hub). Reads both languages' splits, so it takes seconds per pair; cached per
+    pair, directory and split."""
     from xner.config import data_dir as default_data_dir
 
     root = str(Path(data_dir) if data_dir is not None else default_data_dir())
-    return {pair: _local_overlap(pair, root) for pair in pair_ids}
+    return {pair: _local_overlap(pair, root, split) for pair in pair_ids}
+
+
+def main_split(table: pd.DataFrame) -> str:
+    """The split policy the findings read by default: the paper's where runs use it."""
+    splits = set(table["split"]) if "split" in table.columns else set()
+    if not splits:
+        return "xtreme"
+    return "paper" if "paper" in splits else sorted(splits)[0]
 
 
 def attach_overlap(table: pd.DataFrame, overlaps: Mapping[str, float | None]) -> pd.DataFrame:
@@ -758,11 +772,20 @@ def reference_drops(
     )
 
 
-def ours_split_label() -> str:
-    from xner.data.resolve import split_policy
+def split_label(policy: str = "xtreme") -> str:
+    """One line saying how a split policy makes the test set, for captions."""
+    from xner.data.resolve import get_policy
 
-    policy = split_policy("panx")
-    return f"xner: PAN-X {policy.name} split (test = the labelled dev file)"
+    if policy == "xtreme":
+        return "xner: PAN-X xtreme split (test = the labelled dev file)"
+    return f"xner: {policy} split ({get_policy(policy).description})"
+
+
+def ours_split_label(table: pd.DataFrame | None = None) -> str:
+    """The split policies of the runs in `table` (default: the xtreme one), in words."""
+    has = table is not None and not table.empty and "split" in table.columns
+    policies = sorted(set(table["split"])) if has else ["xtreme"]
+    return "; ".join(split_label(policy) for policy in policies)
 
 
 def provenance(table: pd.DataFrame) -> str:
@@ -785,8 +808,8 @@ def provenance(table: pd.DataFrame) -> str:
         f"{len(runs)} runs; backbones: {backbones}; {len(test_sets)} test sets "
         f"({size} sentences each)."
     )
-    if "panx" in datasets:
-        text += f" Split — {ours_split_label()}."
+    if any(d.startswith(("panx", "wikiann")) for d in datasets):
+        text += f" Split — {ours_split_label(table)}."
     return text
 
 
@@ -838,9 +861,8 @@ def reference_comparison(
     if pairs is not None:
         ours = ours[ours["pair"].isin(list(pairs))]
     if not ours.empty:
-        split = ours_split_label()
-        grouped = ours.groupby(["pair", "setting", "perturbation", "backbone"], sort=True)
-        for (pair, setting, perturbation, backbone), group in grouped:
+        grouped = ours.groupby(["pair", "setting", "perturbation", "backbone", "split"], sort=True)
+        for (pair, setting, perturbation, backbone, policy), group in grouped:
             rows.append(
                 {
                     "pair": pair,
@@ -848,10 +870,15 @@ def reference_comparison(
                     "perturbation": perturbation,
                     "source": "xner",
                     "model": backbone,
-                    "split": split,
+                    "split": split_label(str(policy)),
                     "f1": 100 * group["f1"].mean(),
                     "f1_min": 100 * group["f1"].min(),
                     "f1_max": 100 * group["f1"].max(),
+                    "f1_low": 100 * group["f1_low"].min(),
+                    "f1_high": 100 * group["f1_high"].max(),
+                    "drop": 100 * group["drop"].mean(),
+                    "drop_low": 100 * group["drop_low"].min(),
+                    "drop_high": 100 * group["drop_high"].max(),
                     "n_seeds": group["seed"].nunique(),
                     "mention_share": 100 * group["mention_share"].mean(),
                     "o_token_share": 100 * group["o_token_share"].mean(),

@@ -116,9 +116,10 @@ def evaluate_checkpoint(
     leaves the old complete set or a new complete set, never a mix. Stored evaluations of
     other test sets made with the same settings (sentences, seed, resamples) are kept;
     those made with other settings are dropped, so one run never mixes them."""
-    from xner.data.resolve import load_split, wikiann_dataset
+    from xner.data.resolve import load_split
     from xner.perturb import resolve_steps
     from xner.store import load_checkpoint
+    from xner.train.run import run_dataset
 
     settings = settings or EvalSettings()
     perturbations = expand_perturbations(settings.perturbations)
@@ -127,7 +128,7 @@ def evaluate_checkpoint(
     runtime = (runtime or Runtime()).resolved()
     model, tokenizer, config = load_checkpoint(run_dir)
     model.to(runtime.torch_device)
-    dataset = config.lrl_dataset or wikiann_dataset(config.lrl)
+    dataset = run_dataset(config, "lrl")  # under the run's split policy: panx@paper
     test = load_split(dataset, config.lrl, "test", limit=settings.limit)
     if not test:
         raise XnerError(f"{dataset}/{config.lrl}/test is empty: nothing to evaluate")
@@ -308,6 +309,7 @@ def run_resources(config: RunConfig, data_dir: Path | None = None) -> Resources:
         backbone=config.backbone,
         own_train=lambda: own_training_data(config)[0],
         own_describes=describes,
+        split_policy=config.split_policy,
     )
 
 
