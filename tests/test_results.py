@@ -90,6 +90,7 @@ def write_run(
     pair: tuple[str, str] = ("es", "ca"),
     backbone: str = "tiny",
     f1: dict[str, float] | None = None,
+    split: str | None = None,
 ) -> Path:
     f1 = f1 or {"clean": 0.8, "p1": 0.6, "mask": 0.79}
     folder = root / name
@@ -101,6 +102,7 @@ def write_run(
         "setting": setting,
         "args": {"method": "full", "seed": seed},
         "run_id": f"id-{name}",
+        **({"split_policy": split} if split else {}),
     }
     (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
     for perturbation, value in f1.items():
@@ -261,6 +263,25 @@ def test_reference_comparison_labels_sources_and_hub_only(runs: Path) -> None:
     assert set(rows.loc[rows["pair"] == "fr-br", "note"]) == {
         "data is hub-only here: xner runs need the Hugging Face hub"
     }
+
+
+def test_runs_of_each_split_policy_stay_apart(tmp_path: Path) -> None:
+    write_run(tmp_path, "x", f1={"clean": 0.8, "p1+p2": 0.6})
+    write_run(tmp_path, "p", split="paper", f1={"clean": 0.9, "p1+p2": 0.5})
+    table = xr.load_results(tmp_path)
+    assert set(table["split"]) == {"xtreme", "paper"} and xr.main_split(table) == "paper"
+    rows = xr.reference_comparison(table, pairs=["es-ca"])
+    ours = rows[(rows["source"] == "xner") & (rows["perturbation"] == "clean")]
+    assert sorted(ours["f1"].round(1)) == [80.0, 90.0]  # never averaged across splits
+    assert any("paper split" in label for label in ours["split"])
+    paper_rows = xr.reference_comparison(table[table["split"] == "paper"], pairs=["es-ca"])
+    wide = xr.side_by_side(paper_rows, "transfer", "p1+p2")
+    [row] = wide.to_dict("records")
+    assert row["pair"] == "es→ca" and row["xner clean F1 (95% CI)"].startswith("90.0")
+    assert row["xner p1+p2 drop (95% CI)"].startswith("40.0")
+    # the paper's es→ca transfer: clean 85.1 / 82.6, p1+p2 drops published beside ours
+    assert row["paper clean F1 (mBERT / XLM-R)"] == "85.1 / 82.6"
+    assert row["paper overlap %"] == pytest.approx(37.0)
 
 
 def test_two_hundred_runs_load_fast(tmp_path: Path) -> None:

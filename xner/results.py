@@ -903,3 +903,67 @@ def finite(value: Any) -> bool:
         return not math.isnan(float(value))
     except (TypeError, ValueError):
         return False
+
+
+PAPER_MODELS = {"bert-base-multilingual-cased": "mBERT", "xlm-roberta-base": "XLM-R"}
+
+
+def side_by_side(
+    comparison: pd.DataFrame, setting: str, perturbation: str = "p1+p2"
+) -> pd.DataFrame:
+    """One row per pair: the paper's clean F1 and `perturbation` drop (mBERT / XLM-R)
+    beside ours (mean over seeds, with the widest seed's 95% interval) and the share of
+    test mentions and O words our perturbation replaced, plus the paper's overlap. Reads
+    `reference_comparison`'s rows (points, ×100)."""
+    from xner.reference import reference_results
+
+    chosen = comparison[comparison["setting"] == setting]
+    overlap = {r.pair_id: 100 * r.entity_overlap for r in reference_results()}
+    rows = []
+    for pair, group in chosen.groupby("pair", sort=True):
+        paper = group[group["source"] == "paper"]
+        ours = group[group["source"] == "xner"]
+
+        def paper_value(kind: str, model: str, paper: pd.DataFrame = paper) -> float:
+            clean = paper[(paper["perturbation"] == CLEAN) & (paper["model"] == model)]["f1"]
+            value = paper[(paper["perturbation"] == kind) & (paper["model"] == model)]["f1"]
+            if clean.empty or value.empty:
+                return NAN
+            return float(clean.iloc[0]) if kind == CLEAN else float(clean.iloc[0] - value.iloc[0])
+
+        def paper_pair(kind: str) -> str:
+            values = [paper_value(kind, model) for model in PAPER_MODELS]
+            return " / ".join("–" if v != v else f"{v:.1f}" for v in values)
+
+        clean = ours[ours["perturbation"] == CLEAN]
+        perturbed = ours[ours["perturbation"] == perturbation]
+        row: dict[str, Any] = {
+            "pair": pair.replace("-", "→"),
+            "paper clean F1 (mBERT / XLM-R)": paper_pair(CLEAN),
+            "xner clean F1 (95% CI)": _with_interval(clean, "f1", "f1_low", "f1_high"),
+            f"paper {perturbation} drop (mBERT / XLM-R)": paper_pair(perturbation),
+            f"xner {perturbation} drop (95% CI)": _with_interval(
+                perturbed, "drop", "drop_low", "drop_high"
+            ),
+            "mentions / O words replaced %": (
+                f"{perturbed['mention_share'].iloc[0]:.1f} / "
+                f"{perturbed['o_token_share'].iloc[0]:.1f}"
+                if not perturbed.empty
+                else "–"
+            ),
+            "paper overlap %": overlap.get(pair, NAN),
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _with_interval(rows: pd.DataFrame, value: str, low: str, high: str) -> str:
+    if rows.empty or not finite(rows[value].iloc[0]):
+        return "–"
+    first = rows.iloc[0]
+    interval = (
+        f" ({first[low]:.1f} – {first[high]:.1f})"
+        if finite(first[low]) and finite(first[high])
+        else ""
+    )
+    return f"{first[value]:.1f}{interval}"
