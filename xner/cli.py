@@ -383,6 +383,8 @@ def evaluate_command(
             done = backfill_all(checkpoint)
         for run in done:
             say(f"{run.run_dir.name}: slices added to {len(run.written)}, {len(run.kept)} had them")
+            for name, why in run.failed:
+                say(f"  {name}: not filled: {why}")
         return
     runtime = Runtime(device, precision).resolved()
 

@@ -9,7 +9,7 @@ the tour's own sentences of the same pair.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,6 +184,7 @@ class TourStep:
     examples: tuple[TourExample, ...] = ()
     overlap_pair: str | None = None  # show the tour's own overlap numbers for this pair
     try_kinds: tuple[str, ...] = ()  # perturbations the reader may switch between
+    chart: bool = False  # show a drop heatmap from the evaluated runs (`example_drops`)
 
 
 STEPS: tuple[TourStep, ...] = (
@@ -268,8 +269,13 @@ STEPS: tuple[TourStep, ...] = (
         "*boundary* (right type, wrong span).\n\n"
         "In the sentence views, background colour is the **prediction**, the underline "
         "is **gold**, a dashed red box is an **error**. The sentence explorer lists a "
-        "run's sentences by these error kinds; the playground tags what you type.",
+        "run's sentences by these error kinds; the playground tags what you type.\n\n"
+        "Below, one pair's drops from this project's runs, as the degradation page draws "
+        "them: a row per setting, a column per perturbation, the drop in F1 points "
+        "(red: worse when perturbed), `*` where the paired bootstrap calls it "
+        "significant, and under it the share of test sentences the perturbation changed.",
         (),
+        chart=True,
     ),
 )
 
@@ -324,3 +330,47 @@ def tour_overlap(pair: str) -> OverlapStats:
 def clamp_step(step: int) -> int:
     """A step index kept inside the tour (session state may hold a stale one)."""
     return max(0, min(int(step), len(STEPS) - 1))
+
+
+# ---------------------------------------------------------------------------
+# A real chart and a real model
+
+
+TOUR_PAIR = "ar-fa"  # the pair the tour's examples dwell on
+
+
+def example_drops(table: Any) -> tuple[str, Any, Any, Any]:
+    """Step 6's heatmap from the results table (`xner.results.load_results`): one pair
+    (`TOUR_PAIR` where evaluated, else the first), the main pretrained backbone, the
+    kinds read against each model's own data. Returns (title, drops, coverage,
+    significance) matrices; empty matrices when nothing is evaluated."""
+    import pandas as pd
+
+    from xner.findings import main_backbone
+    from xner.results import coverage_matrix, drop_matrix, filter_results, in_reading, options
+
+    if table.empty:
+        return "", pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
+    pairs = options(table, "pair")
+    pair = TOUR_PAIR if TOUR_PAIR in pairs else pairs[0]
+    backbone = main_backbone(table) or options(table, "backbone")[0]
+    kinds = in_reading([p for p in options(table, "perturbation") if p != "clean"], "own")
+    chosen = filter_results(table, backbones=[backbone], pairs=[pair])
+    chosen = chosen[chosen["perturbation"].isin(["clean", *kinds])]
+    title = f"F1 drop, {pair.replace('-', '→')}, {backbone} (strict, micro)"
+    return (
+        title,
+        drop_matrix(chosen),
+        coverage_matrix(chosen),
+        coverage_matrix(chosen, share="significant"),
+    )
+
+
+def default_checkpoint(runs: Sequence[tuple[str, str, str]], pair: str = TOUR_PAIR) -> int:
+    """Which of `runs` ((path, pair, setting)) the tour predicts with first: a transfer
+    run of `pair` (the tour's story), else any run of `pair`, else the first."""
+    for wanted in ((pair, "transfer"), (pair, None)):
+        for index, (_, run_pair, setting) in enumerate(runs):
+            if run_pair == wanted[0] and wanted[1] in (None, setting):
+                return index
+    return 0

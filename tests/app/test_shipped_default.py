@@ -57,3 +57,25 @@ def test_degradation_browser_shows_every_shipped_cell() -> None:
     assert (perturbed["sentence_share"] > 50).any() and (perturbed["sentence_share"] < 50).any()
     source = next(c.value for c in at.caption if c.value.startswith("What produced"))
     assert "multilingual-e5-small (lora)" in source
+
+
+def test_every_shipped_run_has_seen_and_unseen_slices_on_the_degradation_page() -> None:
+    from xner.evaluate.slices import SLICES
+    from xner.slicetable import load_slices, slice_cells
+
+    table, missing = load_slices(SHIPPED)
+    assert not missing, f"evaluations without slices: {missing[:3]}"
+    evals = {str(p) for p in SHIPPED.glob("*/eval/*.json")}
+    per_file = table.groupby(["run_path", "perturbation"])["slice"].apply(set)
+    assert len(per_file) == len(evals)  # every evaluation of every shipped run
+    assert all(found == {s.name for s in SLICES} for found in per_file)
+    for path in evals:  # a backfill that could not reproduce a sentence says so
+        unreproduced = json.loads(Path(path).read_text("utf-8"))["slices"].get("unreproduced", 0)
+        assert unreproduced <= 5
+    at = AppTest.from_file(str(ROOT / "pages" / "degradation.py"), default_timeout=180).run()
+    assert not at.exception
+    assert not any("hold no seen/unseen slices" in w.value for w in at.warning)
+    spec = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if c.key == "slices"))
+    shown = set(spec["data"][0]["x"]) | set(spec["data"][1]["x"])
+    expected = slice_cells(table, reference="own", backbones=["multilingual-e5-small"])
+    assert shown == set(expected["cell"]) and len(shown) >= 40

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -60,3 +61,23 @@ def test_overlap_step_shows_live_numbers():
     assert not at.exception
     assert at.metric[0].value == "1 of 4"
     assert "شیراز" in sentences(at) or "perturbed (p1)" in sentences(at)
+
+
+def test_step_six_draws_one_pairs_drops_from_the_runs():
+    from xner.config import models_dir
+    from xner.results import load_results
+    from xner.tour import example_drops
+
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["tour_step"] = len(STEPS) - 1  # "How to read the charts"
+    at.run()
+    assert not at.exception
+    title, drops, _, _ = example_drops(load_results(models_dir()))
+    charts = [c for c in at.get("plotly_chart") if c.key == "tour-chart"]
+    if drops.empty:
+        assert not charts and "No evaluated runs yet" in at.info[0].value
+        return
+    spec = json.loads(charts[0].proto.spec)
+    assert spec["layout"]["title"]["text"] == title
+    assert spec["data"][0]["y"] == list(drops.index)
+    assert spec["data"][0]["x"] == list(drops.columns)

@@ -26,11 +26,13 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True, slots=True)
 class Backfilled:
-    """What a backfill did to one run: the evaluation files it wrote and kept."""
+    """What a backfill did to one run: the evaluation files it wrote and kept, and those
+    it could not fill (file name: why; re-evaluating the run fills them)."""
 
     run_dir: Path
     written: tuple[str, ...]
     kept: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...] = ()
 
 
 def _stored_tags(run_dir: Path, test_set: str, perturbation: str, labels: tuple[str, ...]):
@@ -77,13 +79,14 @@ def backfill_run(
     data_dir: Path | None = None,
     force: bool = False,
     progress: Progress | None = None,
-    tolerance: float = 0.001,
+    tolerance: float = 0.005,
 ) -> Backfilled:
     """Add `slices` to every evaluation of `run_dir` that has none (all with `force`).
 
     A perturbed sentence that does not come out exactly as evaluated (at most `tolerance`
     of a set) is scored on the text reproduced here, and the slices say how many there
-    were (`unreproduced`); a fresh evaluation never has any."""
+    were (`unreproduced`); a fresh evaluation never has any. A file with more is left as
+    it is and reported in `failed`."""
     from xner.data.resolve import load_split
     from xner.evaluate.runner import perturb_for_eval, run_resources
     from xner.store import EVAL_DIR, read_config, read_labels, write_json_atomic
@@ -99,7 +102,7 @@ def backfill_run(
             "the slices need one of them (see `xner data list`)"
         )
     tests: dict[tuple[str, int], list[Sentence]] = {}
-    written, kept = [], []
+    written, kept, failed = [], [], []
     for path in sorted((folder / EVAL_DIR).glob("*.json")):
         record: dict[str, Any] = json.loads(path.read_text("utf-8"))
         if "slices" in record and not force:
@@ -119,13 +122,17 @@ def backfill_run(
             perturbed, _ = perturb_for_eval(sentences, perturbation, seed, resources)
             sentences = [p.sentence for p in perturbed]
         stored = _stored_tags(folder, test_set, perturbation, labels)
-        tags, unreproduced = _predicted(path, sentences, stored, tolerance)
+        try:
+            tags, unreproduced = _predicted(path, sentences, stored, tolerance)
+        except XnerError as error:
+            failed.append((path.name, str(error)))
+            continue
         add_slices(record, sentences, tags, references)
         if unreproduced and "slices" in record:
             record["slices"]["unreproduced"] = unreproduced
         write_json_atomic(path, record)
         written.append(path.name)
-    return Backfilled(folder, tuple(written), tuple(kept))
+    return Backfilled(folder, tuple(written), tuple(kept), tuple(failed))
 
 
 def backfill_all(
