@@ -265,7 +265,8 @@ slice_reference = slice_left.radio(
 slice_test = slice_right.selectbox("Test set", [CLEAN, *perturbations], key="slice_test")
 slice_figure = slice_bars(
     slice_cells(
-        slice_table,
+        # the runs chosen above (backbones, pairs, settings and the data split)
+        slice_table[slice_table["run_path"].isin(set(chosen["run_path"]))],
         reference=slice_reference,
         perturbation=slice_test,
         backbones=backbones or None,

@@ -293,7 +293,11 @@ if uploaded is not None:
     bar.empty()
     if tagged.result is not None:
         overall = tagged.result.scores["strict"].overall
-        st.metric("strict F1 on the file", f"{overall.f1:.3f}", help="seqeval strict IOB2")
+        st.metric(
+            "strict F1 on the file",
+            f"{100 * overall.f1:.1f}",
+            help="seqeval strict IOB2, in points (×100)",
+        )
     for sentence, prediction in list(zip(upload.sentences, tagged.predictions, strict=True))[:50]:
         marks = TokenMarks(gold=sentence.tags, pred=prediction.tags)
         st.markdown(render_tokens(sentence.tokens, marks), unsafe_allow_html=True)

@@ -142,7 +142,7 @@ st.dataframe(
         {
             "perturbation": outcome.perturbation,
             "sentences": outcome.result.n_sentences,
-            "strict F1": round(outcome.result.f1, 4),
+            "strict F1 (×100)": round(100 * outcome.result.f1, 1),
         }
         for outcome in outcomes
     ],

@@ -37,6 +37,11 @@ def test_train_and_evaluate_then_the_explorer_sees_the_run(pipeline_env: dict[st
     table = at.dataframe[0].value
     assert table["perturbation"].tolist() == ["clean", "mask"]
     (run,) = list_runs(pipeline_env["models"])
+    from xner.store import read_eval
+
+    stored = read_eval(run.path, "panx/gl/test", "clean")["result"]["scores"]["strict"]
+    # F1 in points, one decimal, as everywhere a person reads it
+    assert table["strict F1 (×100)"][0] == round(100 * stored["overall"]["f1"], 1)
     assert run.config.setting == "transfer" and run.config.args.max_steps == 3
     # The same configuration again: a message, not a crash or a silent overwrite.
     at.button[0].click().run()
