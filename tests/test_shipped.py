@@ -36,7 +36,7 @@ def test_shipped_cells_are_complete_and_within_the_size_budget() -> None:
     assert size(SHIPPED) <= MAX_TOTAL_BYTES
 
 
-def test_set(config: RunConfig) -> str:
+def shipped_test_set(config: RunConfig) -> str:
     """The run's test set id as its evaluations name it (`panx@paper/fa/test`)."""
     from xner.train.run import run_dataset
 
@@ -47,7 +47,7 @@ def test_shipped_predictions_hold_ids_and_tags_only() -> None:
     from xner.store import read_predictions
 
     for cell in (CELLS[0], CELLS[-1]):
-        record = read_predictions(cell, test_set(read_config(cell)), "clean")[0]
+        record = read_predictions(cell, shipped_test_set(read_config(cell)), "clean")[0]
         assert set(record) == {"id", "hash", "tags"}  # never the sentence text
 
 
@@ -76,7 +76,7 @@ def test_re_evaluating_a_shipped_checkpoint_reproduces_it_exactly(
     from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
 
     config = read_config(cell)
-    test = test_set(config)
+    test = shipped_test_set(config)
     try:
         from xner.data.resolve import load_split
 
