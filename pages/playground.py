@@ -85,9 +85,17 @@ def cached_tag(run_dir: str, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], 
     return prediction.tags, prediction.confidence
 
 
-def show(tokens: tuple[str, ...], tags: tuple[str, ...], confidence: tuple[float, ...]) -> None:
+def show(
+    tokens: tuple[str, ...],
+    tags: tuple[str, ...],
+    confidence: tuple[float, ...],
+    caption: str = "",
+) -> None:
     marks = TokenMarks(pred=tags, confidence=confidence)
-    st.markdown(render_tokens(tokens, marks, show_confidence=True), unsafe_allow_html=True)
+    st.markdown(
+        render_tokens(tokens, marks, caption=caption, show_confidence=True),
+        unsafe_allow_html=True,
+    )
     found = entities(tokens, tags)
     if found:
         st.dataframe(
@@ -166,6 +174,7 @@ kind = st.selectbox(
     ["(none)", *specs],
     help="\n".join(f"- **{n}**: {s.description.split('.')[0]}" for n, s in specs.items()),
 )
+perturbed: tuple[tuple[str, ...], list] | None = None  # tokens and edits, when changed
 if kind != "(none)":
     seed = st.number_input("Seed (random choices)", min_value=0, value=0, step=1)
     _, config_pair = by_path[run_dir]
@@ -199,6 +208,7 @@ if kind != "(none)":
                 st.info(unchanged_message(kind, resources.notes[noted:]))
             else:
                 new_tokens = result.sentence.tokens
+                perturbed = (new_tokens, list(result.edits))
                 new_tags, new_confidence = cached_tag(run_dir, new_tokens)
                 edits = {}
                 for edit in result.edits:
@@ -236,12 +246,13 @@ else:
         format_func=lambda p: p if p == "(none)" else by_path[p][0],
     )
     if other != "(none)":
+        other_name = by_path[other][0]
         try:
             other_tags, other_confidence = cached_tag(other, tokens)
         except XnerError as error:
             st.error(f"Cannot tag with the second checkpoint: {error}")
         else:
-            show(tokens, other_tags, other_confidence)
+            show(tokens, other_tags, other_confidence, caption=f"clean · {other_name}")
             diff = entity_diff(entities(tokens, tags), entities(tokens, other_tags))
             st.markdown(
                 f"**Only the first:** {', '.join(diff['lost']) or '—'}  \n"
@@ -249,6 +260,23 @@ else:
                 f"**Other type in the second:** {', '.join(diff['relabelled']) or '—'}  \n"
                 f"**Both:** {', '.join(diff['kept']) or '—'}"
             )
+            if perturbed is not None:
+                # The second checkpoint on the perturbed text too, with its own diff.
+                new_tokens, edits = perturbed
+                other_new, other_new_confidence = cached_tag(other, new_tokens)
+                show(new_tokens, other_new, other_new_confidence, f"perturbed · {other_name}")
+                moved = entity_diff(
+                    entities(tokens, other_tags),
+                    entities(new_tokens, other_new),
+                    token_ranges(len(tokens), edits),
+                )
+                st.markdown(
+                    f"**{other_name} under {kind}** — "
+                    f"lost: {', '.join(moved['lost']) or '—'} · "
+                    f"new: {', '.join(moved['new']) or '—'} · "
+                    f"relabelled: {', '.join(moved['relabelled']) or '—'} · "
+                    f"kept: {', '.join(moved['kept']) or '—'}"
+                )
 
 st.subheader("Tag a file")
 st.caption(

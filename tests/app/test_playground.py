@@ -75,6 +75,10 @@ def test_live_perturbation_and_comparison(runs: Path):
     second.select_index(1).run()
     assert not at.exception
     assert any(m.value.startswith("**Only the first:**") for m in at.markdown)
+    # typos changed the sentence: the second checkpoint is drawn, labelled, on both lines
+    shown = sentences(at)
+    assert any("clean ·" in s for s in shown) and any("perturbed ·" in s for s in shown)
+    assert any(" under typos** — lost:" in m.value for m in at.markdown)
 
 
 def test_kinds_needing_hrl_data_explain_when_the_pair_is_not_local(runs: Path):
