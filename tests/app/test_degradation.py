@@ -40,6 +40,13 @@ def test_renders_heatmap_bars_scatter_and_table(runs: Path) -> None:
     assert set(table["setting"]) == {"native", "transfer"}
     source = next(c.value for c in at.caption if c.value.startswith("What produced"))
     assert "2 runs; backbones: tiny (full)" in source and "PAN-X" in source
+    # overlap: published where the paper has a value, else computed (es→gl: computed)
+    scatter = chart(at, "scatter")
+    assert "else computed" in scatter["layout"]["title"]["text"]
+    assert [t["xaxis"] for t in scatter["data"]] == ["x", "x2"]  # a facet per setting
+    at.radio(key="overlap_source").set_value("published (paper's split)").run()
+    assert not at.exception
+    assert any("No overlap value for es-gl: not in the paper" in c.value for c in at.caption)
 
 
 def test_widgets_change_the_view(runs: Path) -> None:

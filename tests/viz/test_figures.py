@@ -82,12 +82,18 @@ def test_overlap_scatter_labels_ours_and_the_papers_points() -> None:
         }
     )
     figure = overlap_scatter(points, reference)
-    ours, paper = figure.data
-    assert ours.name == "xner · transfer · p1" and list(ours.text) == ["ar→fa", "es→ca"]
+    paper, ours = figure.data  # one facet per setting, in declared order: native, transfer
+    assert ours.name == "xner · p1" and list(ours.text) == ["ar→fa", "es→ca"]
+    assert ours.mode == "markers+text" and ours.xaxis == "x2"
     assert list(ours.x) == pytest.approx([20.0, 60.0]) and list(ours.y) == pytest.approx([10, 30])
     assert paper.name.startswith("paper (published)") and paper.marker.symbol == "diamond-open"
-    assert list(paper.y) == pytest.approx([5.0])
+    assert list(paper.y) == pytest.approx([5.0]) and paper.xaxis == "x"
+    assert figure.layout.xaxis.title.text.startswith("native")
+    assert figure.layout.xaxis2.title.text.startswith("transfer")
     assert overlap_scatter(points.iloc[0:0]).layout.annotations
+    # a crowded facet keeps its pair names in the hover only
+    crowded = pd.concat([points] * 7, ignore_index=True)
+    assert overlap_scatter(crowded).data[0].mode == "markers"
 
 
 def test_headline_and_comparison_figures() -> None:
@@ -169,10 +175,10 @@ def test_every_figure_takes_its_colours_from_the_declared_palette() -> None:
             "drop": [0.1, 0.05],
         }
     )
-    scatter = overlap_scatter(points)
+    scatter = overlap_scatter(points.assign(perturbation=["p1", "typos"]))
     assert [t.marker.color for t in scatter.data] == [
-        SETTING_COLORS["native"],
-        SETTING_COLORS["transfer"],
+        PERTURBATION_COLORS["p1"],
+        PERTURBATION_COLORS["typos"],
     ]
     rows = pd.DataFrame(
         {

@@ -14,7 +14,9 @@ from xner.viz.palette import (
     SLICE_COLORS,
     SOURCE_COLORS,
     perturbation_color,
+    perturbation_rank,
     setting_color,
+    setting_rank,
 )
 
 
@@ -183,6 +185,9 @@ def type_f1_bars(scores: pd.DataFrame, *, title: str = "F1 per entity type") -> 
     return figure
 
 
+LABELLED_POINTS = 12  # above this many points in a facet, pair names go to the hover only
+
+
 def overlap_scatter(
     points: pd.DataFrame,
     reference: pd.DataFrame | None = None,
@@ -190,56 +195,93 @@ def overlap_scatter(
     relative: bool = False,
     overlap_source: str = "",
 ) -> go.Figure:
-    """Drop against entity overlap: one marker per pair × setting (× perturbation) of
-    this project's runs; `reference` (pair, setting, perturbation, drop, overlap) adds
-    the paper's points as hollow diamonds, named as published numbers."""
+    """Drop against entity overlap, one facet per setting (declared order): this
+    project's pairs coloured by perturbation (the declared palette), the paper's
+    published points as hollow grey diamonds. Pair names sit beside the markers while a
+    facet holds at most `LABELLED_POINTS` of ours, else they are in the hover, so labels
+    never pile up."""
     unit = "relative F1 drop (% of clean)" if relative else "F1 drop (points ×100)"
     title = "F1 drop against entity overlap"
+    has_ours = not points.empty
+    has_paper = reference is not None and not reference.empty
+    settings = sorted(
+        set(points["setting"] if has_ours else [])
+        | set(reference["setting"] if has_paper and reference is not None else []),
+        key=setting_rank,
+    )
+    if not settings:
+        return _empty(title, "no pair with both a drop and an entity overlap")
     figure = go.Figure()
-    symbols = ("circle", "square", "triangle-up", "x", "star", "cross", "hexagon")
-    kinds = sorted(set(points["perturbation"])) if not points.empty else []
-    for (setting, perturbation), group in (
-        points.groupby(["setting", "perturbation"], sort=True) if not points.empty else []
-    ):
-        figure.add_scatter(
-            name=f"xner · {setting} · {perturbation}",
-            x=(group["overlap"] * 100).tolist(),
-            y=(group["drop"] * 100).tolist(),
-            mode="markers+text",
-            text=[p.replace("-", "→") for p in group["pair"]],
-            textposition="top center",
-            marker={
-                "size": 11,
-                "color": setting_color(str(setting)),
-                "symbol": symbols[kinds.index(perturbation) % len(symbols)],
-            },
-        )
-    if reference is not None and not reference.empty:
-        for (model, setting), group in reference.groupby(["model", "setting"], sort=True):
+    gap = 0.06
+    width = (1 - gap * (len(settings) - 1)) / len(settings)
+    shown: set[str] = set()
+    for index, setting in enumerate(settings):
+        axis = "" if index == 0 else str(index + 1)
+        ours = points[points["setting"] == setting] if has_ours else points
+        labelled = len(ours) <= LABELLED_POINTS
+        for perturbation, group in sorted(
+            ours.groupby("perturbation"), key=lambda item: perturbation_rank(str(item[0]))
+        ):
+            name = f"xner · {perturbation}"
             figure.add_scatter(
-                name=f"paper (published) · {model} · {setting}",
+                name=name,
+                legendgroup=name,
+                showlegend=name not in shown,
                 x=(group["overlap"] * 100).tolist(),
                 y=(group["drop"] * 100).tolist(),
-                mode="markers",
-                text=[
-                    f"{p.replace('-', '→')} {q}"
-                    for p, q in zip(group["pair"], group["perturbation"], strict=True)
-                ],
-                hovertemplate="%{text}<br>overlap %{x:.0f}%, drop %{y:.1f}<extra>paper</extra>",
-                marker={
-                    "size": 9,
-                    "symbol": "diamond-open",
-                    "color": setting_color(str(setting)),
-                },
+                mode="markers+text" if labelled else "markers",
+                text=[p.replace("-", "→") for p in group["pair"]],
+                textposition="top center",
+                hovertemplate=f"%{{text}} · {setting} · {perturbation}<br>overlap %{{x:.0f}}%,"
+                " drop %{y:.1f}<extra>xner</extra>",
+                marker={"size": 10, "color": perturbation_color(str(perturbation))},
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
             )
-    if not figure.data:
-        return _empty(title, "no pair with both a drop and an entity overlap")
+            shown.add(name)
+        if has_paper and reference is not None:
+            published = reference[reference["setting"] == setting]
+            if not published.empty:
+                name = "paper (published)"
+                figure.add_scatter(
+                    name=name,
+                    legendgroup=name,
+                    showlegend=name not in shown,
+                    x=(published["overlap"] * 100).tolist(),
+                    y=(published["drop"] * 100).tolist(),
+                    mode="markers",
+                    text=[
+                        f"{p.replace('-', '→')} {q} · {m}"
+                        for p, q, m in zip(
+                            published["pair"],
+                            published["perturbation"],
+                            published["model"],
+                            strict=True,
+                        )
+                    ],
+                    hovertemplate="%{text}<br>overlap %{x:.0f}%, drop %{y:.1f}<extra>paper</extra>",
+                    marker={"size": 8, "symbol": "diamond-open", "color": SOURCE_COLORS["paper"]},
+                    xaxis=f"x{axis}",
+                    yaxis=f"y{axis}",
+                )
+                shown.add(name)
+        left = index * (width + gap)
+        figure.layout[f"xaxis{axis}"] = {
+            "domain": [left, left + width],
+            "anchor": f"y{axis}",
+            "title": {"text": f"{setting}: entity overlap %"},
+        }
+        figure.layout[f"yaxis{axis}"] = {
+            "anchor": f"x{axis}",
+            "matches": None if index == 0 else "y",
+            "showticklabels": index == 0,
+            **({"title": {"text": unit}} if index == 0 else {}),
+        }
     figure.update_layout(
-        title=title,
-        xaxis_title=f"entity overlap (% of LRL test entity tokens in HRL train){overlap_source}",
-        yaxis_title=unit,
+        title=f"{title} (overlap = % of LRL test entity tokens in HRL train{overlap_source})",
         legend_title="points",
         margin={"t": 60, "b": 40},
+        height=460,
     )
     return figure
 
