@@ -7,6 +7,12 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from xner.config import data_dir, models_dir
+from xner.diskcache import (
+    disk_cached,
+    file_signature,
+    load_results_cached,
+    wikiann_files,
+)
 from xner.findings import compute_findings, summary_sentences
 from xner.pairs import catalog_rows
 from xner.reference import SOURCE, reference_results
@@ -14,7 +20,6 @@ from xner.results import (
     NO_RUNS_HELP,
     headline_main,
     headline_rows,
-    load_results,
     local_overlaps,
     main_split,
     provenance,
@@ -29,9 +34,10 @@ def cached_catalog_rows(directory: str) -> list[dict[str, object]]:
 
 
 @st.cache_data(show_spinner=False)
-def cached_headline(directory: str, signature: tuple) -> tuple[pd.DataFrame, str]:
-    # `signature` (file mtimes) is the cache key: a new evaluation invalidates it.
-    table = load_results(directory)
+def cached_headline(directory: str, signature: str) -> tuple[pd.DataFrame, str]:
+    # `signature` (file mtimes) is the cache key: a new evaluation invalidates it. The
+    # table is kept on disk too, so a new server process does not read every JSON again.
+    table = load_results_cached(directory, signature)[0]
     if not table.empty:  # one split policy: the study's (the paper's split where present)
         table = table[table["split"] == main_split(table)]
     return headline_rows(table), provenance(table)
@@ -48,24 +54,31 @@ def link(page: str, label: str) -> None:
 
 @st.cache_data(show_spinner="Answering the study's questions from the runs…")
 def cached_findings(
-    directory: str, data: str, signature: tuple
+    directory: str, data: str, signature: str
 ) -> tuple[list[dict[str, object]], list[str]]:
-    """The findings as rows for the page, and the answer in three sentences."""
-    table = load_results(directory)
-    split = main_split(table)
-    table = table[table["split"] == split]
-    overlaps = local_overlaps(sorted(set(table["pair"])), data, split)
-    answered = compute_findings(table, overlaps, split)
-    rows = [
-        {
-            "question": spec.question,
-            "needs": spec.needs,
-            "answer": finding.answer if finding else None,
-            "table": finding.table if finding else None,
-        }
-        for spec, finding in answered
-    ]
-    return rows, summary_sentences(answered)
+    """The findings as rows for the page, and the answer in three sentences. Seconds to
+    compute (entity overlaps from the data, bootstrap intervals): kept on disk, keyed by
+    the evaluations (`signature`) and the data files."""
+
+    def compute() -> tuple[list[dict[str, object]], list[str]]:
+        table = load_results_cached(directory, signature)[0]
+        split = main_split(table)
+        table = table[table["split"] == split]
+        overlaps = local_overlaps(sorted(set(table["pair"])), data, split)
+        answered = compute_findings(table, overlaps, split)
+        rows = [
+            {
+                "question": spec.question,
+                "needs": spec.needs,
+                "answer": finding.answer if finding else None,
+                "table": finding.table if finding else None,
+            }
+            for spec, finding in answered
+        ]
+        return rows, summary_sentences(answered)
+
+    data_files = file_signature(wikiann_files(data))
+    return disk_cached("findings", (directory, data, signature, data_files), compute)
 
 
 st.title("How well does NER transfer to a related lower-resource language?")

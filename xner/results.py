@@ -29,6 +29,7 @@ modification time and size, so a reload after a new evaluation reparses only tha
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -155,9 +156,11 @@ def run_dirs(models_dir: Path | str) -> list[Path]:
     return found
 
 
-def results_signature(models_dir: Path | str) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every file `load_results` reads: a cheap key (stat calls
-    only) for caching the table in the app until a run or evaluation changes."""
+def results_signature(models_dir: Path | str) -> str:
+    """A digest of (path, mtime, size) of every file `load_results` reads: a cheap key
+    (stat calls only) for caching the table in the app until a run or evaluation changes.
+    One short string, not a thousand tuples: Streamlit hashes a cached function's
+    arguments on every rerun, and hashing the tuples took ~0.1 s a rerun."""
     files: list[tuple[str, int, int]] = []
     for folder in run_dirs(models_dir):
         for file in (folder / "config.json", *sorted((folder / "eval").glob("*.json"))):
@@ -165,7 +168,7 @@ def results_signature(models_dir: Path | str) -> tuple[tuple[str, int, int], ...
                 files.append(_signature(file))
             except OSError:  # removed between listing and stat: the next key differs
                 continue
-    return tuple(files)
+    return hashlib.sha256(repr(files).encode("utf-8")).hexdigest()
 
 
 NO_RUNS_HELP = (
@@ -499,7 +502,8 @@ def to_csv(table: pd.DataFrame) -> str:
 def options(table: pd.DataFrame, column: str) -> list[str]:
     """The distinct values of a column, clean first for perturbations, micro/macro first
     for types; for building widgets."""
-    values = sorted({str(v) for v in table[column].dropna()})
+    # unique() first: iterating an Arrow string column row by row cost ~0.1 s a widget.
+    values = sorted({str(v) for v in table[column].dropna().unique()})
     first = {"perturbation": (CLEAN,), "type": AGGREGATES, "mode": (HEADLINE_MODE,)}.get(column, ())
     return [v for v in first if v in values] + [v for v in values if v not in first]
 
@@ -672,7 +676,16 @@ def _local_overlap(pair_id: str, data_dir: str, split: str = "xtreme") -> float 
         return None
     if availability(pair, root) is not Availability.LOCAL:
         return None
-    return float(pair_overlap(pair_id, root, split_policy=split).entity_token_overlap)
+    from xner.diskcache import disk_cached, file_signature, wikiann_files
+
+    # Seconds per pair (both languages read in full): kept on disk across processes,
+    # keyed by the data files it reads.
+    files = file_signature(wikiann_files(root, (pair.hrl, pair.lrl)))
+    return disk_cached(
+        "overlap",
+        (pair_id, str(root), split, files),
+        lambda: float(pair_overlap(pair_id, root, split_policy=split).entity_token_overlap),
+    )
 
 
 def local_overlaps(
@@ -784,7 +797,7 @@ def split_label(policy: str = "xtreme") -> str:
 def ours_split_label(table: pd.DataFrame | None = None) -> str:
     """The split policies of the runs in `table` (default: the xtreme one), in words."""
     has = table is not None and not table.empty and "split" in table.columns
-    policies = sorted(set(table["split"])) if has else ["xtreme"]
+    policies = sorted(set(table["split"].unique())) if has else ["xtreme"]
     return "; ".join(split_label(policy) for policy in policies)
 
 
@@ -796,7 +809,7 @@ def provenance(table: pd.DataFrame) -> str:
     runs = table.drop_duplicates("run_path")
     methods = runs.groupby("backbone")["method"].agg(lambda m: "/".join(sorted(set(m))))
     backbones = ", ".join(f"{name} ({method})" for name, method in methods.items())
-    test_sets = sorted(set(table["test_set"]))
+    test_sets = sorted(set(table["test_set"].unique()))
     datasets = sorted({t.split("/")[0] for t in test_sets})
     sizes = table.loc[table["perturbation"] == CLEAN, "n_sentences"]
     size = (
