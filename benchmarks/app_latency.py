@@ -190,6 +190,10 @@ def degradation(repeats: int) -> tuple[list[float], dict[str, float]]:
 # ---------------------------------------------------------------------------
 
 
+def load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def seconds_text(value: float) -> str:
     if math.isnan(value):
         return "not run"
@@ -214,7 +218,11 @@ def main() -> None:
         overview_cold_child()
         return
 
-    print(f"models: {os.environ['XNER_MODELS_DIR']} · repeats {args.repeats}", flush=True)
+    print(
+        f"models: {os.environ['XNER_MODELS_DIR']} · repeats {args.repeats} · torch threads "
+        f"{os.environ.get('OMP_NUM_THREADS', 'default')} · load average {load()}",
+        flush=True,
+    )
     first_ever, cold = overview() if "overview" in args.only else (NAN, NAN)
     print(
         f"overview cold: {seconds_text(cold)} (empty disk cache: {seconds_text(first_ever)})",
@@ -224,14 +232,16 @@ def main() -> None:
         playground(args.repeats, args.switches) if "playground" in args.only else ([NAN], [NAN])
     )
     print(
-        f"playground typed: median {seconds_text(statistics.median(typed))}, "
+        f"playground typed: min {seconds_text(min(typed))}, "
+        f"median {seconds_text(statistics.median(typed))}, "
         f"p95 {seconds_text(p95(typed))}; switches: "
         + ", ".join(seconds_text(s) for s in switched),
         flush=True,
     )
     changes, worst = degradation(args.repeats) if "degradation" in args.only else ([NAN], {})
     print(
-        f"degradation: median {seconds_text(statistics.median(changes))}, p95 "
+        f"degradation: min {seconds_text(min(changes))}, "
+        f"median {seconds_text(statistics.median(changes))}, p95 "
         f"{seconds_text(p95(changes))}; worst per control: "
         + ", ".join(f"{name} {seconds_text(s)}" for name, s in worst.items()),
         flush=True,
@@ -245,6 +255,9 @@ def main() -> None:
     for (name, aim, aim_text, today), value in zip(ROWS, measured, strict=True):
         met = "-" if math.isnan(value) else ("yes" if value <= aim else "no")
         print(f"{name:<{width}}  {seconds_text(value):>14}  {aim_text:>9}  {met:>3}  {today}")
+    print(
+        f"load average at the end: {load()} on {os.cpu_count()} CPUs (other work slows every row)"
+    )
     print(
         "* today: issue 14's numbers, measured in headless Chromium on this machine (request "
         "to rendered page); xner's column is server-side only (AppTest, no browser)."

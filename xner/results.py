@@ -703,7 +703,7 @@ def local_overlaps(
 
 def main_split(table: pd.DataFrame) -> str:
     """The split policy the findings read by default: the paper's where runs use it."""
-    splits = set(table["split"]) if "split" in table.columns else set()
+    splits = set(table["split"].unique()) if "split" in table.columns else set()
     if not splits:
         return "xtreme"
     return "paper" if "paper" in splits else sorted(splits)[0]
