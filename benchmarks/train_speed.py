@@ -6,7 +6,8 @@ Side by side, same sentences, same machine, one run:
   `resources: precision`), the recipe it replaced (length-bucketed batches, LoRA dropout,
   fp32), and `transformers.Trainer` as run_ner.py sets it up (full fine-tuning,
   DataCollatorForTokenClassification, random batches);
-- eval: `xner.evaluate.predict` in fp32 (what stored results use) and bf16, against
+- eval: `xner.evaluate.predict` in fp32 (what stored results use), bf16 and on the onnx
+  engine (ONNX Runtime, fp32; its one-off export is timed apart), against
   `pipeline("token-classification")`.
 
 Tokens/s counts real (non-padding) subword tokens; F1 is strict IOB2 micro F1 on the LRL
@@ -145,6 +146,17 @@ def main() -> None:
         speed = len(test) / (time.perf_counter() - started)
         f1 = score(gold, [p.tags for p in predicted], modes=["strict"])["strict"].overall.f1
         eval_rows.append((f"xner predict ({run_precision})", speed, f1))
+    from xner.evaluate.engines import prepare
+
+    started = time.perf_counter()
+    onnx = prepare("onnx", model, Runtime("cpu", "fp32"))  # export (cached) + session
+    onnx_setup = time.perf_counter() - started
+    predict(model, tokenizer, test[:64], labels=labels, engine=onnx)  # warm up
+    started = time.perf_counter()
+    predicted = predict(model, tokenizer, test, labels=labels, engine=onnx)
+    speed = len(test) / (time.perf_counter() - started)
+    f1 = score(gold, [p.tags for p in predicted], modes=["strict"])["strict"].overall.f1
+    eval_rows.append(("xner predict (onnx)", speed, f1))
     tagger = hf_pipeline("token-classification", model=model, tokenizer=tokenizer, device=-1)
     texts = [" ".join(s.tokens) for s in test]
     tagger(texts[:8])
@@ -172,6 +184,12 @@ def main() -> None:
     print(
         f"\nbf16 eval: {eval_rows[1][1] / eval_rows[-1][1]:.2f}x the pipeline, F1 "
         f"{100 * (eval_rows[1][2] - eval_rows[0][2]):+.2f} points against fp32"
+    )
+    print(
+        f"onnx eval: {eval_rows[2][1] / eval_rows[-1][1]:.2f}x the pipeline, "
+        f"{eval_rows[2][1] / eval_rows[0][1]:.2f}x fp32, F1 "
+        f"{100 * (eval_rows[2][2] - eval_rows[0][2]):+.2f} points against fp32 "
+        f"(export and session {onnx_setup:.1f}s, once per checkpoint)"
     )
     print(f"ratios: train={train_ratio:.2f} eval={eval_ratio:.2f} f1_gap={gap:+.1f}")
 

@@ -360,6 +360,15 @@ def evaluate_command(
     ] = 1000,
     device: DeviceOption = "auto",
     precision: PrecisionOption = "auto",
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="What runs the forwards: torch (the default; every stored result and the "
+            "grid use it, in fp32) or onnx (ONNX Runtime, CPU fp32, faster; exported once "
+            "per checkpoint into the cache dir; logits differ from torch in the last bits, "
+            "so do not mix its evaluations with the shipped ones).",
+        ),
+    ] = "torch",
     slices_only: Annotated[
         bool,
         typer.Option(
@@ -395,7 +404,7 @@ def evaluate_command(
         n_resamples=resamples,
     )
     rows = []
-    for outcome in evaluate_checkpoint(checkpoint, settings, runtime=runtime):
+    for outcome in evaluate_checkpoint(checkpoint, settings, runtime=runtime, engine=engine):
         overall = outcome.result.scores["strict"].overall
         interval = outcome.result.intervals.get("strict")
         row: dict[str, object] = {

@@ -22,6 +22,7 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from xner.data.records import Sentence
+from xner.evaluate.engines import DEFAULT_ENGINE, Prepared, prepare
 from xner.train.encode import LabelSpace, Window, encode, max_tokens
 from xner.train.runtime import Runtime
 
@@ -101,12 +102,17 @@ def window_logits(
     batch_size: int,
     runtime: Runtime | None = None,
     limit: int | None = None,
+    engine: str | Prepared = DEFAULT_ENGINE,
 ) -> list[torch.Tensor]:
     """Per window, the logits (words x labels) at each word's first subword, in fp32 on
     the CPU, each computed in a forward of fixed shape (see the module docstring).
     `runtime` (default: the model's device, fp32) sets the forward's precision; the model
-    must already be on its device."""
+    must already be on its device. `engine` (see `xner.evaluate.engines`) runs the
+    forwards."""
+    if not windows:
+        return []  # nothing to run: no engine to prepare (an onnx export)
     runtime = runtime or Runtime.of(model)
+    forward = prepare(engine, model, runtime).forward
     limit = limit or max((len(w) for w in windows), default=1)
     out: list[torch.Tensor | None] = [None] * len(windows)
     lengths = [len(w) for w in windows]
@@ -118,9 +124,7 @@ def window_logits(
             window = windows[index]
             ids[row, : len(window)] = torch.tensor(window.input_ids)
             mask[row, : len(window)] = 1
-        inputs = runtime.put({"input_ids": ids, "attention_mask": mask})
-        with runtime.autocast():
-            logits = model(**inputs).logits.float().cpu()
+        logits = forward(ids, mask)
         for row, index in enumerate(batch):
             out[index] = logits[row, list(windows[index].first)]
     return [t for t in out if t is not None]
@@ -137,6 +141,7 @@ def predict(
     context: int | None = None,
     runtime: Runtime | None = None,
     known: Mapping[tuple[str, str], Prediction] | None = None,
+    engine: str | Prepared = DEFAULT_ENGINE,
 ) -> list[Prediction]:
     """Predictions for `sentences`, in their order.
 
@@ -144,7 +149,9 @@ def predict(
     `context` (subwords shared by neighbouring windows) to a quarter of it; `runtime`
     (default: where the model is, fp32) to `window_logits`. `known` maps `(id, hash)` to
     predictions made before with the same model and settings: those sentences are not
-    predicted again (the result is the same, see the module docstring).
+    predicted again (the result is the same, see the module docstring). `engine`: a name
+    in `xner.evaluate.engines.ENGINES` or one prepared for this model (to predict many
+    test sets without preparing it again); stored results use `torch`.
     """
     if known:
         todo = [s for s in sentences if (s.id, s.hash) not in known]
@@ -157,6 +164,7 @@ def predict(
             max_length=max_length,
             context=context,
             runtime=runtime,
+            engine=engine,
         )
         made = {(p.id, p.hash): p for p in fresh}
         return [known.get((s.id, s.hash)) or made[s.id, s.hash] for s in sentences]
@@ -169,7 +177,7 @@ def predict(
     try:
         windows = encode(sentences, tokenizer, max_length=limit, context=context)
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        logits = window_logits(model, windows, pad, batch_size, runtime, limit)
+        logits = window_logits(model, windows, pad, batch_size, runtime, limit, engine)
     finally:
         model.train(was_training)
     by_sentence: list[list[int]] = [[] for _ in sentences]

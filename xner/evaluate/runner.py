@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from xner import atomic
 from xner.data.records import Sentence
 from xner.errors import XnerError
+from xner.evaluate.engines import DEFAULT_ENGINE, get_engine, prepare
 from xner.evaluate.result import CLEAN, EvalInputs, EvalResult, compare, evaluate_predictions
 from xner.evaluate.slices import add_slices, references_for
 from xner.perturb.coverage import Coverage, coverage
@@ -106,10 +107,12 @@ def evaluate_checkpoint(
     *,
     progress: ProgressCallback | None = None,
     runtime: Runtime | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> list[EvalOutcome]:
     """Evaluate the checkpoint in `run_dir` on its setting's test set (the LRL test split)
     and on each perturbation of it. `runtime` (default: auto) is where and in what
-    precision the model predicts.
+    precision the model predicts; `engine` what runs its forwards (`xner.evaluate.engines`;
+    like the runtime, not part of the experiment: stored results and the grid use torch).
 
     The evaluation is written into a copy of the run folder that then takes the folder's
     place whole (`atomic.swap_folder`): a reader, a killed evaluation or a concurrent one
@@ -126,6 +129,7 @@ def evaluate_checkpoint(
     for name in perturbations[1:]:
         resolve_steps(name)  # unknown kinds fail before the model loads
     runtime = (runtime or Runtime()).resolved()
+    get_engine(engine)  # an unknown engine fails before the model loads
     model, tokenizer, config = load_checkpoint(run_dir)
     model.to(runtime.torch_device)
     dataset = run_dataset(config, "lrl")  # under the run's split policy: panx@paper
@@ -152,6 +156,7 @@ def evaluate_checkpoint(
             settings,
             runtime,
             progress,
+            engine=engine,
         )
         atomic.swap_folder(staged, run_dir)
     except BaseException:
@@ -230,6 +235,8 @@ def _evaluate_into(
     settings: EvalSettings,
     runtime: Runtime,
     progress: ProgressCallback | None,
+    *,
+    engine: str = DEFAULT_ENGINE,
 ) -> list[EvalOutcome]:
     from xner.evaluate.predict import predict
     from xner.store import write_eval, write_predictions
@@ -238,6 +245,7 @@ def _evaluate_into(
     clean_inputs: EvalInputs | None = None
     clean_known: dict[tuple[str, str], Any] = {}
     references = references_for(resources)  # seen vs unseen slices: own and HRL mentions
+    prepared = prepare(engine, model, runtime)  # once for every test set (an onnx export)
     for done, name in enumerate(perturbations):
         if progress is not None:
             progress(name, done, len(perturbations))
@@ -256,6 +264,7 @@ def _evaluate_into(
             batch_size=settings.batch_size,
             runtime=runtime,
             known=clean_known,
+            engine=prepared,
         )
         if name == CLEAN:
             clean_known = {(p.id, p.hash): p for p in predictions}
@@ -286,6 +295,8 @@ def _evaluate_into(
         record = {"result": result.to_dict(with_errors=False), "degradation": degradation}
         if covered is not None:
             record["coverage"] = covered.to_dict()
+        if engine != DEFAULT_ENGINE:
+            record["engine"] = engine  # said where it is not the stored results' torch
         add_slices(record, sentences, tags, references)
         write_predictions(run_dir, test_id, name, predictions)
         path = write_eval(run_dir, test_id, name, record)
