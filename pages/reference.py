@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from xner.config import data_dir, models_dir
+from xner.diskcache import load_results_cached
 from xner.pairs import catalog_rows
 from xner.reference import SOURCE
 from xner.results import (
@@ -28,9 +29,10 @@ from xner.viz.figures import figure_html, reference_comparison_figure
 
 
 @st.cache_data(show_spinner="Reading evaluations…")
-def cached_results(directory: str, signature: tuple) -> pd.DataFrame:
-    # `signature` (paths, mtimes, sizes) is the key: a new evaluation invalidates it.
-    return load_results(directory)
+def cached_results(directory: str, signature: str) -> pd.DataFrame:
+    # `signature` (a digest of paths, mtimes, sizes) is the key: a new evaluation
+    # invalidates it. Kept on disk too: a restarted server does not read every JSON again.
+    return load_results_cached(directory, signature)[0]
 
 
 @st.cache_data(show_spinner=False)
