@@ -116,3 +116,67 @@ def test_collate_pads_to_batch_max(tokenizer) -> None:
 def test_unlabelled_sentence_cannot_train(tokenizer, tmp_path: Path) -> None:
     with pytest.raises(XnerError, match="no tags"):
         encode([sentence(["a"], None)], tokenizer, max_length=32, labels=WIKIANN)
+
+
+# ---------------------------------------------------------------------------
+# Packing several sentences to a row
+
+
+@pytest.mark.parametrize(
+    ("lengths", "width"), [([5, 4, 3, 9], 9), ([1] * 10, 3), ([7], 4), ([3, 3, 3, 3], 6)]
+)
+def test_pack_rows_fill_each_row_within_its_width(lengths: list[int], width: int) -> None:
+    from xner.train.encode import pack_rows
+
+    rows = pack_rows(lengths, max(width, max(lengths)))
+    assert sorted(i for row in rows for i in row) == list(range(len(lengths)))
+    assert all(sum(lengths[i] for i in row) <= max(width, max(lengths)) for row in rows)
+    assert pack_rows(lengths, max(width, max(lengths))) == rows  # deterministic
+
+
+def test_a_packed_batch_gives_each_sentence_its_own_logits_and_the_same_loss(
+    tokenizer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    import torch
+
+    from xner.store import build_model
+    from xner.train.encode import pack, position_offset
+
+    sentences = [
+        sentence(["Ana", "vive", "em", "Lisboa"], ["B-PER", "O", "O", "B-LOC"], 0),
+        sentence(["Rio"], ["B-LOC"], 1),
+        sentence(
+            ["o", "Banco", "Central", "do", "Brasil", "abriu"],
+            ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "O"],
+            2,
+        ),
+    ]
+    windows = encode(sentences, tokenizer, max_length=64, labels=WIKIANN)
+    padded = collate(windows, tokenizer.pad_token_id)
+    lengths = [len(w) for w in windows]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XNER_CACHE_DIR", str(tmp_path_factory.mktemp("model")))
+        torch.manual_seed(0)
+        model = build_model("tiny", WIKIANN).eval()
+    packed = pack(
+        padded,
+        lengths,
+        min_width=32,
+        fills={"input_ids": tokenizer.pad_token_id, "labels": IGNORE},
+        first_position=position_offset(model.config),
+    )
+    assert packed["input_ids"].shape[0] < len(windows)  # fewer rows than sentences
+    assert packed["attention_mask"].shape[1:] == (1, 32, 32)
+    with torch.no_grad():
+        alone = model(**padded)
+        together = model(**packed)
+    assert float(together.loss) == pytest.approx(float(alone.loss), abs=1e-5)
+    labelled = padded["labels"] != IGNORE
+    by_item = alone.logits[labelled]
+    assert torch.allclose(
+        together.logits[packed["labels"] != IGNORE].sort(0).values,
+        by_item.sort(0).values,
+        atol=1e-5,
+    )
+    with pytest.raises(XnerError, match="cannot be packed"):
+        position_offset(type("C", (), {"model_type": "gpt2"})())

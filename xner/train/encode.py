@@ -10,8 +10,9 @@ once, none dropped), overlapping ones for prediction (see `xner.evaluate.predict
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -304,3 +305,83 @@ def iterate_batches(
     """Padded, length-bucketed training batches (one epoch's worth for `seed`)."""
     for batch in bucket_batches([len(w) for w in windows], batch_size, seed=seed):
         yield collate([windows[i] for i in batch], pad_id)
+
+
+# ---------------------------------------------------------------------------
+# Packing: several sentences to a row
+
+
+# Model families whose positions can be given per token (position_ids) and whose
+# attention takes a (rows, 1, width, width) mask; XLM-R / RoBERTa count positions from
+# pad_token_id + 1.
+PACKABLE = {"bert": False, "xlm-roberta": True, "roberta": True}
+
+
+def position_offset(config: Any) -> int:
+    """The first position id of a sentence for a model `config`, or an error naming the
+    model type when its attention cannot be packed."""
+    kind = getattr(config, "model_type", "")
+    if kind not in PACKABLE:
+        raise XnerError(
+            f"pack_tokens: a {kind or 'this'} model cannot be packed (supported: "
+            f"{', '.join(PACKABLE)}); set pack_tokens to 0"
+        )
+    return int(config.pad_token_id) + 1 if PACKABLE[kind] else 0
+
+
+def pack_rows(lengths: Sequence[int], width: int) -> list[list[int]]:
+    """Item indices grouped into rows of at most `width` tokens (first fit, longest
+    first; the order within a row is the batch order, so packing is deterministic)."""
+    rows: list[list[int]] = []
+    room: list[int] = []
+    for index in sorted(range(len(lengths)), key=lambda i: (-lengths[i], i)):
+        for row, left in enumerate(room):
+            if lengths[index] <= left:
+                rows[row].append(index)
+                room[row] -= lengths[index]
+                break
+        else:
+            rows.append([index])
+            room.append(width - lengths[index])
+    return [sorted(row) for row in rows]
+
+
+def pack(
+    batch: Mapping[str, torch.Tensor],
+    lengths: Sequence[int],
+    min_width: int,
+    fills: Mapping[str, float | int | bool],
+    first_position: int = 0,
+) -> dict[str, torch.Tensor]:
+    """A padded batch (`collate`'s: every tensor `items x width x ...`) repacked several
+    items to a row of `max(min_width, longest item)` tokens. Each item attends only to
+    itself (a block-diagonal `rows x 1 x width x width` mask) and its positions restart
+    at `first_position`, so every token sees what it saw alone: the logits are the same
+    as one item a row, the loss over the same labelled tokens the same, and short rows
+    waste little on padding. A padding token attends to itself only (a row of nothing
+    would give NaN). `fills` gives each tensor's padding value."""
+    width = max(min_width, max(lengths))
+    rows = pack_rows(lengths, width)
+    segment = torch.full((len(rows), width), -1, dtype=torch.long)
+    positions = torch.zeros((len(rows), width), dtype=torch.long)
+    out: dict[str, torch.Tensor] = {}
+    for name, tensor in batch.items():
+        if name == "attention_mask":
+            continue
+        shape = (len(rows), width, *tensor.shape[2:])
+        out[name] = torch.full(shape, fills[name], dtype=tensor.dtype)
+    for row, items in enumerate(rows):
+        offset = 0
+        for item in items:
+            n = lengths[item]
+            for name in out:
+                out[name][row, offset : offset + n] = batch[name][item, :n]
+            segment[row, offset : offset + n] = item
+            positions[row, offset : offset + n] = torch.arange(n) + first_position
+            offset += n
+    padding = segment < 0
+    # unique negative ids: each padding token is a segment of its own
+    segment[padding] = -1 - torch.arange(int(padding.sum()))
+    out["attention_mask"] = (segment[:, :, None] == segment[:, None, :])[:, None]
+    out["position_ids"] = positions
+    return out

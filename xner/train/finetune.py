@@ -23,7 +23,16 @@ from xner.data.records import Sentence
 from xner.data.tags import spans
 from xner.errors import XnerError
 from xner.train.args import ArgsDict
-from xner.train.encode import LabelSpace, bucket_batches, collate, encode, max_tokens
+from xner.train.encode import (
+    IGNORE,
+    LabelSpace,
+    bucket_batches,
+    collate,
+    encode,
+    max_tokens,
+    pack,
+    position_offset,
+)
 from xner.train.runtime import Runtime
 
 # ---------------------------------------------------------------------------
@@ -71,6 +80,14 @@ class TrainArgs(ArgsDict):
     eval_steps: int | None = field(
         default=None, metadata={"help": "dev check every N steps (default: each epoch)"}
     )
+    pack_tokens: int = field(
+        default=0,
+        metadata={
+            "help": "> 0: pack a batch's sentences several to a row of at least this many "
+            "tokens (block-diagonal attention: the same loss, less padding)",
+            "since": 2,
+        },
+    )
     bucket_batches: int = field(
         default=50,
         metadata={
@@ -91,6 +108,8 @@ class TrainArgs(ArgsDict):
             object.__setattr__(self, "learning_rate", METHODS[self.method].learning_rate)
         if self.early_stopping_metric not in ("loss", "f1"):
             raise XnerError("TrainArgs.early_stopping_metric must be 'loss' or 'f1'")
+        if self.pack_tokens < 0:
+            raise XnerError("TrainArgs.pack_tokens must be 0 (off) or a number of tokens")
         if self.bucket_batches < 1:
             raise XnerError("TrainArgs.bucket_batches must be at least 1 (1: random batches)")
         if self.per_device_train_batch_size < 1 or self.learning_rate <= 0:
@@ -486,8 +505,15 @@ def finetune(
     windows = encode(train, tokenizer, max_length=limit, labels=labels)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
 
+    first_position = position_offset(model.config) if args.pack_tokens else 0
+
     def loss_fn(model: PreTrainedModel, batch: list[int]) -> tuple[torch.Tensor, dict[str, Any]]:
-        return model(**runtime.put(collate([windows[i] for i in batch], pad))).loss, {}
+        inputs = collate([windows[i] for i in batch], pad)
+        if args.pack_tokens:
+            lengths = [len(windows[i]) for i in batch]
+            fills = {"input_ids": pad, "labels": IGNORE}
+            inputs = pack(inputs, lengths, args.pack_tokens, fills, first_position)
+        return model(**runtime.put(inputs)).loss, {}
 
     return train_loop(
         model,

@@ -28,6 +28,8 @@ from xner.train.encode import (
     collate,
     encode,
     max_tokens,
+    pack,
+    position_offset,
 )
 from xner.train.finetune import (
     ProgressCallback,
@@ -266,10 +268,24 @@ def train_student(
     eval_batch = args.per_device_eval_batch_size
     before = distillation_loss(model, eval_items, pad, n_labels, eval_batch, runtime)
 
+    first_position = position_offset(model.config) if args.pack_tokens else 0
+
     def loss_fn(model: PreTrainedModel, batch: list[int]) -> tuple[torch.Tensor, dict[str, Any]]:
-        inputs, targets, gold_mask, soft_mask = _on(
-            runtime, _batch([items[i] for i in batch], pad, n_labels)
-        )
+        chosen = [items[i] for i in batch]
+        padded = _batch(chosen, pad, n_labels)
+        if args.pack_tokens:  # the same loss over the same positions, fewer pad tokens
+            inputs, targets, gold, soft = padded
+            packed = pack(
+                {**inputs, "targets": targets, "gold": gold, "soft": soft},
+                [len(item.window) for item in chosen],
+                args.pack_tokens,
+                {"input_ids": pad, "targets": 0.0, "gold": False, "soft": False},
+                first_position,
+            )
+            model_inputs = {k: packed.pop(k) for k in ("input_ids", "attention_mask")}
+            model_inputs["position_ids"] = packed.pop("position_ids")
+            padded = (model_inputs, packed["targets"], packed["gold"], packed["soft"])
+        inputs, targets, gold_mask, soft_mask = _on(runtime, padded)
         loss, gold_loss, soft_loss = _losses(
             model, inputs, targets, gold_mask, soft_mask, options.soft_weight
         )
