@@ -14,8 +14,11 @@ runs them; no browser, so no websocket or rendering time):
 - Degradation control change: toggle a pair, change the metric mode, the p1/p2 reading,
   absolute/relative, side by side; p95 over `--repeats` rounds of those changes.
 
-The "today" column is the issue's numbers, measured in headless Chromium (page request
-to rendered page), so they include what AppTest does not: compare the aims, not the rows.
+Each row gives wall-clock seconds and, beside them, this process's CPU seconds for the
+same statistic: on a shared machine the wall clock also counts other work, the CPU column
+is close to what an idle machine would show. The "today" column is the issue's numbers,
+measured in headless Chromium (page request to rendered page), so they include what
+AppTest does not: compare the aims, not the rows.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -60,10 +64,15 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
+class Sample(NamedTuple):
+    wall: float  # seconds on the clock: what a user waits
+    cpu: float  # CPU seconds of this process (all threads): what it costs with no other load
+
+
+def timed(action: Callable[[], object]) -> Sample:
+    start, start_cpu = time.perf_counter(), time.process_time()
     action()
-    return time.perf_counter() - start
+    return Sample(time.perf_counter() - start, time.process_time() - start_cpu)
 
 
 def check(at: object, what: str) -> None:
@@ -82,12 +91,12 @@ def overview_cold_child() -> None:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    seconds = timed(at.run)
+    sample = timed(at.run)
     check(at, "Overview")
-    print(json.dumps({"seconds": seconds}))
+    print(json.dumps(sample._asdict()))
 
 
-def overview_cold(cache: Path) -> float:
+def overview_cold(cache: Path) -> Sample:
     """First render in a fresh process whose xner cache dir is `cache` (the disk caches
     of results, overlaps and findings live there; the Overview needs no backbone)."""
     completed = subprocess.run(
@@ -99,10 +108,10 @@ def overview_cold(cache: Path) -> float:
     )
     if completed.returncode != 0:
         raise SystemExit(f"Overview child failed:\n{completed.stderr[-3000:]}")
-    return float(json.loads(completed.stdout.strip().splitlines()[-1])["seconds"])
+    return Sample(**json.loads(completed.stdout.strip().splitlines()[-1]))
 
 
-def overview() -> tuple[float, float]:
+def overview() -> tuple[Sample, Sample]:
     """(first render ever: empty disk cache; first render after a restart: the disk
     cache the first one left), each in a fresh process."""
     with tempfile.TemporaryDirectory(prefix="xner-app-latency-") as cache:
@@ -115,7 +124,7 @@ def overview() -> tuple[float, float]:
 # Playground
 
 
-def playground(repeats: int, switches: int) -> tuple[list[float], list[float]]:
+def playground(repeats: int, switches: int) -> tuple[list[Sample], list[Sample]]:
     from streamlit.testing.v1 import AppTest
 
     from xner.evaluate.predict import simple_tokenize
@@ -150,7 +159,7 @@ def playground(repeats: int, switches: int) -> tuple[list[float], list[float]]:
 # Degradation
 
 
-def degradation(repeats: int) -> tuple[list[float], dict[str, float]]:
+def degradation(repeats: int) -> tuple[list[Sample], dict[str, float]]:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(DEGRADATION), default_timeout=TIMEOUT).run()
@@ -175,15 +184,15 @@ def degradation(repeats: int) -> tuple[list[float], dict[str, float]]:
     for _, change in changes:
         change(0)
         at.run()
-    times: list[float] = []
+    times: list[Sample] = []
     worst: dict[str, float] = {}
     for i in range(repeats):
         for name, change in changes:
             change(i)
-            seconds = timed(at.run)
+            sample = timed(at.run)
             check(at, f"Degradation {name}")
-            times.append(seconds)
-            worst[name] = max(worst.get(name, 0.0), seconds)
+            times.append(sample)
+            worst[name] = max(worst.get(name, 0.0), sample.wall)
     return times, worst
 
 
@@ -223,40 +232,58 @@ def main() -> None:
         f"{os.environ.get('OMP_NUM_THREADS', 'default')} · load average {load()}",
         flush=True,
     )
-    first_ever, cold = overview() if "overview" in args.only else (NAN, NAN)
+    none = Sample(NAN, NAN)
+    first_ever, cold = overview() if "overview" in args.only else (none, none)
     print(
-        f"overview cold: {seconds_text(cold)} (empty disk cache: {seconds_text(first_ever)})",
+        f"overview cold: {seconds_text(cold.wall)} "
+        f"(empty disk cache: {seconds_text(first_ever.wall)})",
         flush=True,
     )
     typed, switched = (
-        playground(args.repeats, args.switches) if "playground" in args.only else ([NAN], [NAN])
+        playground(args.repeats, args.switches) if "playground" in args.only else ([none], [])
     )
+    walls = [s.wall for s in typed]
     print(
-        f"playground typed: min {seconds_text(min(typed))}, "
-        f"median {seconds_text(statistics.median(typed))}, "
-        f"p95 {seconds_text(p95(typed))}; switches: "
-        + ", ".join(seconds_text(s) for s in switched),
+        f"playground typed: min {seconds_text(min(walls))}, "
+        f"median {seconds_text(statistics.median(walls))}, "
+        f"p95 {seconds_text(p95(walls))}; switches: "
+        + ", ".join(seconds_text(s.wall) for s in switched),
         flush=True,
     )
-    changes, worst = degradation(args.repeats) if "degradation" in args.only else ([NAN], {})
+    changes, worst = degradation(args.repeats) if "degradation" in args.only else ([none], {})
+    walls = [s.wall for s in changes]
     print(
-        f"degradation: min {seconds_text(min(changes))}, "
-        f"median {seconds_text(statistics.median(changes))}, p95 "
-        f"{seconds_text(p95(changes))}; worst per control: "
+        f"degradation: min {seconds_text(min(walls))}, "
+        f"median {seconds_text(statistics.median(walls))}, p95 "
+        f"{seconds_text(p95(walls))}; worst per control: "
         + ", ".join(f"{name} {seconds_text(s)}" for name, s in worst.items()),
         flush=True,
     )
 
-    switch = max(switched) if switched else NAN
-    measured = (cold, first_ever, p95(typed), switch, p95(changes))
+    def stat(samples: list[Sample], of: Callable[[list[float]], float]) -> Sample:
+        if not samples:
+            return none
+        return Sample(of([s.wall for s in samples]), of([s.cpu for s in samples]))
+
+    measured = (cold, first_ever, stat(typed, p95), stat(switched, max), stat(changes, p95))
     width = max(len(row[0]) for row in ROWS)
     print()
-    print(f"{'measure':<{width}}  {'xner (AppTest)':>14}  {'aim':>9}  {'met':>3}  today*")
+    print(
+        f"{'measure':<{width}}  {'xner (AppTest)':>14}  {'CPU':>8}  {'aim':>9}  {'met':>3}  today*"
+    )
     for (name, aim, aim_text, today), value in zip(ROWS, measured, strict=True):
-        met = "-" if math.isnan(value) else ("yes" if value <= aim else "no")
-        print(f"{name:<{width}}  {seconds_text(value):>14}  {aim_text:>9}  {met:>3}  {today}")
+        met = "-" if math.isnan(value.wall) else ("yes" if value.wall <= aim else "no")
+        print(
+            f"{name:<{width}}  {seconds_text(value.wall):>14}  {seconds_text(value.cpu):>8}  "
+            f"{aim_text:>9}  {met:>3}  {today}"
+        )
     print(
         f"load average at the end: {load()} on {os.cpu_count()} CPUs (other work slows every row)"
+    )
+    print(
+        "CPU: this process's CPU seconds for the same statistic (all threads; torch uses "
+        "OMP_NUM_THREADS): near what the row would read on an idle machine. 'met' reads the "
+        "wall clock."
     )
     print(
         "* today: issue 14's numbers, measured in headless Chromium on this machine (request "
