@@ -352,3 +352,6 @@ def test_the_answer_in_three_sentences() -> None:
     assert "costs native models 14.0 F1 points and transfer models 3.0" in sentences[1]
     assert "the same for both, costs 2.0 vs 3.0" in sentences[1]
     assert "Across 3 pairs" in sentences[2] and "ρ" in sentences[2]
+    # transfer runs only: no native number, so no sentence with "nan" in it
+    transfer_only = study[study["setting"] == "transfer"]
+    assert not any("nan" in s for s in summary_sentences(compute_findings(transfer_only)))

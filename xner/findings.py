@@ -593,17 +593,19 @@ def summary_sentences(answered: Sequence[tuple[FindingSpec, Finding | None]]) ->
             key = ("p1+p2", reading, setting)
             return float(t[key]) if key in t.index else math.nan
 
-        sentence = (
-            "Replacing the entities and context words a model saw in training (the paper's "
-            f"p1+p2) costs native models {drop('own', 'native'):.1f} F1 points and transfer "
-            f"models {drop('own', 'transfer'):.1f}"
-        )
-        if math.isfinite(drop("hrl", "native")) and math.isfinite(drop("hrl", "transfer")):
-            sentence += (
-                "; replacing what the high-resource training data holds, the same for both, "
-                f"costs {drop('hrl', 'native'):.1f} vs {drop('hrl', 'transfer'):.1f}"
+        # Only a comparison both settings have: a missing number is left out, never "nan".
+        if math.isfinite(drop("own", "native")) and math.isfinite(drop("own", "transfer")):
+            sentence = (
+                "Replacing the entities and context words a model saw in training (the "
+                f"paper's p1+p2) costs native models {drop('own', 'native'):.1f} F1 points "
+                f"and transfer models {drop('own', 'transfer'):.1f}"
             )
-        out.append(sentence + ".")
+            if math.isfinite(drop("hrl", "native")) and math.isfinite(drop("hrl", "transfer")):
+                sentence += (
+                    "; replacing what the high-resource training data holds, the same for "
+                    f"both, costs {drop('hrl', 'native'):.1f} vs {drop('hrl', 'transfer'):.1f}"
+                )
+            out.append(sentence + ".")
     if (overlap := found.get("drop-vs-overlap")) is not None:
         rho = overlap.table.attrs.get("spearman", {}).get("p1", math.nan)
         trend = "rises" if rho >= 0.5 else ("falls" if rho <= -0.5 else "shows no clear trend")
