@@ -77,9 +77,10 @@ class InputEmbeddingMean:
         self._space_id: int | None = None
 
     def _load(self) -> None:
-        from xner.backbones import load_encoder, load_tokenizer
+        from xner.backbones import load_encoder, shared_tokenizer
 
-        self._tokenizer = load_tokenizer(self.backbone)
+        # Only encodes: the process's one instance (the Playground has it loaded already).
+        self._tokenizer = shared_tokenizer(self.backbone)
         encoder = load_encoder(self.backbone)
         weight = encoder.get_input_embeddings().weight.detach().float().numpy()
         self._matrix = np.ascontiguousarray(weight)
@@ -125,10 +126,10 @@ class ClsVectors:
     def embed(self, words: Sequence[str]) -> np.ndarray:
         import torch
 
-        from xner.backbones import load_encoder, load_tokenizer
+        from xner.backbones import load_encoder, shared_tokenizer
 
         if self._encoder is None:
-            self._tokenizer = load_tokenizer(self.backbone)
+            self._tokenizer = shared_tokenizer(self.backbone)  # only encodes: shared
             self._encoder = load_encoder(self.backbone)
         encoded = self._tokenizer(list(words), add_special_tokens=True)["input_ids"]
         by_length: dict[int, list[int]] = {}
