@@ -77,7 +77,8 @@ def cached_findings(
         ]
         return rows, summary_sentences(answered)
 
-    data_files = file_signature(wikiann_files(data))
+    # This page's source is in the key too: `compute` above is part of what is cached.
+    data_files = file_signature([*wikiann_files(data), __file__])
     return disk_cached("findings", (directory, data, signature, data_files), compute)
 
 
