@@ -173,24 +173,25 @@ def spearman_interval(
     x: Sequence[float], y: Sequence[float], *, n_resamples: int = 2000, seed: int = 0
 ) -> tuple[float, float]:
     """A 95% percentile bootstrap interval of Spearman's ρ, resampling the points (pairs)
-    with replacement; resamples with fewer than 3 distinct points are skipped."""
+    with replacement, all resamples at once; resamples whose ranks do not vary (ρ
+    undefined) are skipped."""
     import numpy as np
+    from scipy.stats import rankdata
 
     xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(xs) < 3:
         return math.nan, math.nan
-    rng = np.random.default_rng(seed)
-    values = []
-    for _ in range(n_resamples):
-        index = rng.integers(0, len(xs), len(xs))
-        if len(set(index.tolist())) < 3:
-            continue
-        rho = spearman(xs[index].tolist(), ys[index].tolist())
-        if rho == rho:
-            values.append(rho)
-    if not values:
+    index = np.random.default_rng(seed).integers(0, len(xs), (n_resamples, len(xs)))
+    rx = rankdata(xs[index], axis=1)  # average ranks for ties, as `spearman`
+    ry = rankdata(ys[index], axis=1)
+    rx -= rx.mean(axis=1, keepdims=True)
+    ry -= ry.mean(axis=1, keepdims=True)
+    scale = np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
+    valid = scale > 0
+    if not valid.any():
         return math.nan, math.nan
-    low, high = np.percentile(values, [2.5, 97.5])
+    rho = (rx * ry).sum(axis=1)[valid] / scale[valid]
+    low, high = np.percentile(rho, [2.5, 97.5])
     return float(low), float(high)
 
 

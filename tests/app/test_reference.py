@@ -23,11 +23,13 @@ def test_published_numbers_without_runs(tmp_path: Path) -> None:
     at.sidebar.text_input[0].set_value(str(tmp_path)).run()
     assert not at.exception
     assert "published numbers only" in at.info[0].value
-    table = at.dataframe[0].value
+    pair_by_pair, table = at.dataframe[0].value, at.dataframe[1].value
     assert set(table["source"]) == {"paper"} and set(table["setting"]) == {"transfer"}
+    assert set(pair_by_pair["xner clean F1 (95% CI)"]) == {"–"}  # no runs of ours
+    assert "74.3 / 66.3" in set(pair_by_pair["paper clean F1 (mBERT / XLM-R)"])  # fr→br
     before = at.get("plotly_chart")[0].proto.spec
     at.radio(key="setting").set_value("native").run()
-    assert set(at.dataframe[0].value["setting"]) == {"native"}
+    assert set(at.dataframe[1].value["setting"]) == {"native"}
     assert at.get("plotly_chart")[0].proto.spec != before
 
 
@@ -39,8 +41,11 @@ def test_our_runs_beside_the_paper(runs: Path) -> None:
     # es-gl is not a paper pair: choose it next to one that is
     at.multiselect(key="pairs").set_value(["es-gl", "fr-br"]).run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = at.dataframe[1].value
     assert set(table["source"]) == {"paper", "xner"}
+    wide = at.dataframe[0].value.set_index("pair")
+    assert wide.loc["es→gl", "xner clean F1 (95% CI)"] != "–"  # ours, with its interval
+    assert wide.loc["fr→br", "paper clean F1 (mBERT / XLM-R)"] == "74.3 / 66.3"
     ours = table[table["source"] == "xner"]
     assert set(ours["model"]) == {"tiny"} and set(ours["perturbation"]) == {"clean", "p1"}
     assert all("PAN-X" in split for split in ours["split"])
