@@ -48,14 +48,14 @@ SLICE_READINGS = {"own": "the model's own training data", "hrl": "the HRL traini
 
 
 @st.cache_data(show_spinner="Reading evaluations…")
-def cached_results(directory: str, signature: tuple) -> tuple[pd.DataFrame, tuple[str, ...]]:
+def cached_results(directory: str, signature: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
     # `signature` (paths, mtimes, sizes) is the key: a new evaluation invalidates it.
     table, report = load_results_with_report(directory)
     return table, report.problems
 
 
 @st.cache_data(show_spinner="Reading seen/unseen slices…")
-def cached_slices(directory: str, signature: tuple) -> tuple[pd.DataFrame, tuple[str, ...]]:
+def cached_slices(directory: str, signature: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
     return load_slices(directory)
 
 
@@ -92,7 +92,8 @@ with st.sidebar:
 if not Path(runs_dir).is_dir():
     st.warning(f"`{runs_dir}` is not a folder. {NO_RUNS_HELP}")
     st.stop()
-table, problems = cached_results(runs_dir, results_signature(runs_dir))
+signature = results_signature(runs_dir)  # once per rerun: it stats every evaluation file
+table, problems = cached_results(runs_dir, signature)
 for problem in problems:
     st.warning(problem)
 if table.empty:
@@ -248,7 +249,7 @@ st.caption(
     "bars: bootstrap 95% intervals (mean over seeds); the hover gives gold, predicted and "
     "correct mentions."
 )
-slice_table, unsliced = cached_slices(runs_dir, results_signature(runs_dir))
+slice_table, unsliced = cached_slices(runs_dir, signature)
 if unsliced:
     st.warning(
         f"{len(unsliced)} evaluation(s) hold no seen/unseen slices yet: add them from the "
@@ -331,7 +332,7 @@ st.caption(
 st.dataframe(aggregated, hide_index=True, width="stretch")
 st.download_button(
     "Download the selected rows (CSV, one row per run)",
-    data=to_csv(chosen),
+    data=lambda: to_csv(chosen),  # built on the click, not on every rerun
     file_name="xner-degradation.csv",
     mime="text/csv",
     key="dl-csv",

@@ -73,7 +73,7 @@ def cached_tags(run_dir: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @st.cache_data(show_spinner="Reading the evaluated runs…")
-def cached_results(directory: str, signature: tuple) -> pd.DataFrame:
+def cached_results(directory: str, signature: str) -> pd.DataFrame:
     from xner.results import load_results
 
     return load_results(directory)
