@@ -33,11 +33,12 @@ def test_every_page_renders_on_the_shipped_results(page: Path) -> None:
 
 
 def test_degradation_browser_shows_every_shipped_cell() -> None:
-    expected = set()
+    expected: dict[str, set[tuple[str, str, str]]] = {}
     for cell in SHIPPED.glob("*/cell.json"):
         facts = json.loads(cell.read_text("utf-8"))
+        split = facts.get("split_policy", "xtreme")
         for perturbation in facts["perturbations"]:
-            expected.add((facts["pair"], facts["setting"], perturbation))
+            expected.setdefault(split, set()).add((facts["pair"], facts["setting"], perturbation))
     at = AppTest.from_file(str(ROOT / "pages" / "degradation.py"), default_timeout=180).run()
     assert not at.exception
     # One backbone by default (the pretrained one): backbones are never averaged.
@@ -48,15 +49,22 @@ def test_degradation_browser_shows_every_shipped_cell() -> None:
     at.radio(key="reading").set_value("both").run()
     at.multiselect(key="backbones").set_value([]).run()  # all: shown side by side
     assert not at.exception
-    table = at.dataframe[0].value
-    shown = set(zip(table["pair"], table["setting"], table["perturbation"], strict=True))
-    assert expected <= shown
-    # Coverage travels with every perturbed row: the share of sentences changed.
-    perturbed = table[table["perturbation"] != "clean"]
-    assert perturbed["sentence_share"].notna().all()
-    assert (perturbed["sentence_share"] > 50).any() and (perturbed["sentence_share"] < 50).any()
-    source = next(c.value for c in at.caption if c.value.startswith("What produced"))
-    assert "multilingual-e5-small (lora)" in source
+    # One split policy at a time (the paper's first when runs use it), every cell of each.
+    splits = sorted(expected, key=lambda split: split != "paper")
+    for split in splits:
+        if len(splits) > 1:
+            at.radio(key="split").set_value(split).run()
+            assert not at.exception
+        table = at.dataframe[0].value
+        shown = set(zip(table["pair"], table["setting"], table["perturbation"], strict=True))
+        assert expected[split] <= shown, split
+        # Coverage travels with every perturbed row: the share of sentences changed.
+        perturbed = table[table["perturbation"] != "clean"]
+        assert perturbed["sentence_share"].notna().all()
+        assert (perturbed["sentence_share"] > 50).any()
+        assert (perturbed["sentence_share"] < 50).any()
+        source = next(c.value for c in at.caption if c.value.startswith("What produced"))
+        assert "multilingual-e5-small (lora)" in source and f"{split} split" in source
 
 
 def test_every_shipped_run_has_seen_and_unseen_slices_on_the_degradation_page() -> None:
@@ -75,7 +83,15 @@ def test_every_shipped_run_has_seen_and_unseen_slices_on_the_degradation_page() 
     at = AppTest.from_file(str(ROOT / "pages" / "degradation.py"), default_timeout=180).run()
     assert not at.exception
     assert not any("hold no seen/unseen slices" in w.value for w in at.warning)
-    spec = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if c.key == "slices"))
-    shown = set(spec["data"][0]["x"]) | set(spec["data"][1]["x"])
-    expected = slice_cells(table, reference="own", backbones=["multilingual-e5-small"])
-    assert shown == set(expected["cell"]) and len(shown) >= 40
+    splits = sorted(set(table["split"]), key=lambda split: split != "paper")
+    for split in splits:  # the chart follows the page's split, one at a time
+        if len(splits) > 1:
+            at.radio(key="split").set_value(split).run()
+            assert not at.exception
+        spec = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if c.key == "slices"))
+        shown = set(spec["data"][0]["x"]) | set(spec["data"][1]["x"])
+        expected = slice_cells(
+            table[table["split"] == split], reference="own", backbones=["multilingual-e5-small"]
+        )
+        assert shown == set(expected["cell"]), split
+    assert len(set(slice_cells(table, reference="own")["cell"])) >= 40
