@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from xner.config import data_dir, models_dir
+from xner.controls import one_split
 from xner.findings import main_backbone
 from xner.results import (
     CLEAN,
@@ -30,7 +31,6 @@ from xner.results import (
     reference_drops,
     reference_overlaps,
     results_signature,
-    split_label,
     to_csv,
     type_scores,
 )
@@ -107,20 +107,7 @@ if not (table["perturbation"] != CLEAN).any():
     )
     st.stop()
 
-splits = options(table, "split")
-if len(splits) > 1:
-    # Runs of different split policies test on different sentences: never pooled.
-    split = st.radio(
-        "Data split",
-        splits,
-        index=splits.index(main_split(table)),
-        horizontal=True,
-        key="split",
-        format_func=split_label,
-        help="paper: each language's WikiANN pooled and split 80/20 as the paper did; "
-        "xtreme: PAN-X as XTREME releases it (test = its labelled dev file)",
-    )
-    table = table[table["split"] == split]
+table = one_split(table)
 st.caption(f"What produced these results: {provenance(table)}")
 
 left, middle, right = st.columns(3)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from xner.config import data_dir, models_dir
+from xner.controls import one_split
 from xner.diskcache import load_results_cached
 from xner.pairs import catalog_rows
 from xner.reference import SOURCE
@@ -16,13 +17,10 @@ from xner.results import (
     PAPER_SPLIT,
     READINGS,
     load_results,
-    main_split,
-    options,
     ours_split_label,
     reference_comparison,
     results_signature,
     side_by_side,
-    split_label,
     to_csv,
 )
 from xner.viz.figures import figure_html, reference_comparison_figure
@@ -50,18 +48,7 @@ table = (
     if Path(runs_dir).is_dir()
     else load_results(runs_dir)  # an empty table: the message below says what to do
 )
-splits = options(table, "split") if not table.empty else []
-if len(splits) > 1:
-    # Our runs of different split policies test on different sentences: one at a time.
-    split = st.radio(
-        "xner runs of the split",
-        splits,
-        index=splits.index(main_split(table)),
-        horizontal=True,
-        key="split",
-        format_func=split_label,
-    )
-    table = table[table["split"] == split]
+table = one_split(table, "xner runs of the split")
 st.markdown(
     f"**Paper** (Manafi & Krishnaswamy 2024): {PAPER_SPLIT}; published entity F1 ×100.  \n"
     f"**xner** (this project): {ours_split_label(table)}; strict micro F1 ×100, mean over "
