@@ -937,10 +937,8 @@ def side_by_side(
     beside ours (mean over seeds, with the widest seed's 95% interval) and the share of
     test mentions and O words our perturbation replaced, plus the paper's overlap. Reads
     `reference_comparison`'s rows (points, ×100)."""
-    from xner.reference import reference_results
-
     chosen = comparison[comparison["setting"] == setting]
-    overlap = {r.pair_id: 100 * r.entity_overlap for r in reference_results()}
+    overlap = {pair: 100 * share for pair, share in reference_overlaps().items()}
     rows = []
     for pair, group in chosen.groupby("pair", sort=True):
         paper = group[group["source"] == "paper"]
