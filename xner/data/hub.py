@@ -20,7 +20,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlparse
 
-from xner.data.readers import Origin, ReadReport, TagChecker, resolve_schema
+from xner.data.readers.base import Origin, ReadReport, resolve_schema
+from xner.data.tags import TagChecker
 from xner.data.records import Sentence
 from xner.data.schemas import LabelSchema
 from xner.errors import DataFormatError, DataNotFoundError, OfflineError, XnerError
