@@ -21,7 +21,7 @@ from xner.explore import (
     token_ranges,
     unchanged_message,
 )
-from xner.perturb import Resources, kinds
+from xner.perturb import PerturbResources, kinds
 from xner.store import list_runs
 from xner.upload import (
     MAX_SENTENCE_TOKENS,
@@ -62,7 +62,7 @@ def cached_model(run_dir: str) -> tuple[Any, Any, Any]:
 
 
 @st.cache_resource(show_spinner=False)
-def cached_resources(run_dir: str) -> tuple[Resources, bool]:
+def cached_resources(run_dir: str) -> tuple[PerturbResources, bool]:
     """The run's perturbation resources (p1/p2 measured against its own training data),
     and whether both languages' data is local (else only kinds that need no training
     data can run)."""
@@ -74,7 +74,7 @@ def cached_resources(run_dir: str) -> tuple[Resources, bool]:
     if local:
         return run_resources(config), True
     pair = f"{config.hrl}-{config.lrl}"
-    return Resources(lang=config.lrl, backbone=config.backbone, pair=pair), False
+    return PerturbResources(lang=config.lrl, backbone=config.backbone, pair=pair), False
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

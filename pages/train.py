@@ -7,9 +7,9 @@ import streamlit as st
 from xner.backbones import BACKBONES
 from xner.config import models_dir
 from xner.errors import XnerError
-from xner.evaluate.runner import DEFAULT_EXCLUDED, EvalSettings, evaluate_checkpoint
+from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
 from xner.pairs import all_pairs, availability, normalise_pair_id, pair_languages
-from xner.perturb import kinds
+from xner.perturb import default_excluded, kinds
 from xner.train import METHODS, SETTINGS, RunConfig, TrainArgs, TrainProgress, train_run
 
 OTHER = "other pair…"
@@ -58,7 +58,7 @@ with st.form("train"):
     )
     batch = b.number_input("Batch size", min_value=1, max_value=256, value=8)
     seed = c.number_input("Seed", min_value=0, value=1)
-    specs = [s.name for s in kinds() if s.name not in DEFAULT_EXCLUDED]
+    specs = [s.name for s in kinds() if s.name not in default_excluded()]
     perturbations = st.multiselect("Evaluate on perturbations", specs, default=["mask", "typos"])
     d, e = st.columns(2)
     eval_limit = d.number_input("Test sentences (cap)", min_value=1, value=200)

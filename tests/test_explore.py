@@ -201,13 +201,13 @@ def test_text_perturbation_accepts_a_models_invalid_tags():
 
 def test_entity_diff_matches_by_span_through_the_edits():
     from xner.explore import token_ranges
-    from xner.perturb.resources import Resources
+    from xner.perturb.resources import PerturbResources
 
     tokens = ["Ana", "Lopa", "vive", "en", "Brenn", "con", "Mira"]
     tags = ["B-PER", "I-PER", "O", "O", "B-LOC", "O", "B-PER"]
     sentence = text_sentence(tokens, tags, lang="es")
     # names replaces the PER mentions by names of other lengths: positions shift
-    res = Resources(lang="es")
+    res = PerturbResources(lang="es")
     (done,) = perturb([sentence], "names", seed=1, resources=res, params={"types": "PER"})
     new_tokens, new_tags = done.sentence.tokens, done.sentence.tags
     ranges = token_ranges(len(tokens), done.edits)

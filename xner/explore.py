@@ -22,7 +22,15 @@ from xner.data.records import Sentence
 from xner.data.tags import repair_iob2, spans
 from xner.evaluate.errors import EntityError, sentence_errors
 from xner.evaluate.runner import perturb_for_eval, run_resources
-from xner.perturb import Edit, Perturbed, PerturbError, Resources, get, perturb, resolve_steps
+from xner.perturb import (
+    Edit,
+    Perturbed,
+    PerturbError,
+    PerturbResources,
+    get,
+    perturb,
+    resolve_steps,
+)
 from xner.perturb.base import Resource
 from xner.viz.tokens import TokenMarks
 
@@ -245,7 +253,7 @@ def explore_run(
     evaluated: EvaluatedSet,
     *,
     data_dir: Path | None = None,
-    resources: Resources | None = None,
+    resources: PerturbResources | None = None,
 ) -> Exploration:
     """Read the gold text, re-perturb it, and join the stored predictions of one run.
 
@@ -604,7 +612,7 @@ def perturb_text(
     kind: str,
     *,
     seed: int = 0,
-    resources: Resources | None = None,
+    resources: PerturbResources | None = None,
     lang: str = "",
     backbone: str | None = None,
 ) -> Perturbed:
@@ -613,7 +621,9 @@ def perturb_text(
     # A model's own tags may open an entity with a stray I-; perturbations need valid
     # IOB2, so read them as conlleval does (I- after O opens an entity).
     sentence = text_sentence(tokens, repair_iob2(tags)[0], lang=lang)
-    resources = resources if resources is not None else Resources(lang=lang, backbone=backbone)
+    resources = (
+        resources if resources is not None else PerturbResources(lang=lang, backbone=backbone)
+    )
     if needs_reference(kind) and not resources.has(Resource.HRL_TRAIN):
         raise PerturbError(
             f"{kind} replaces what the model's training data has seen, so it needs the "

@@ -3,7 +3,7 @@
 Its example sentences were written for this project (none comes from WikiANN or any
 other data set), in several languages and scripts, with gold IOB2 tags. They are data:
 the page only walks through `STEPS` and draws what `run_example` returns. Perturbations
-run live on them; kinds that need an HRL corpus (p1) get a tiny `Resources` built from
+run live on them; kinds that need an HRL corpus (p1) get a tiny `PerturbResources` built from
 the tour's own sentences of the same pair.
 """
 
@@ -17,7 +17,7 @@ from xner.data.records import Sentence
 from xner.perturb import (
     OverlapStats,
     Perturbed,
-    Resources,
+    PerturbResources,
     get,
     overlap_stats,
     perturb,
@@ -280,13 +280,13 @@ STEPS: tuple[TourStep, ...] = (
 )
 
 
-def tour_resources(pair: str) -> Resources:
+def tour_resources(pair: str) -> PerturbResources:
     """Perturbation inputs from the tour's own sentences of `pair` (tiny, but enough for
     p1 to know which entities the 'HRL training data' has seen)."""
     _, lrl = pair.split("-", 1)
     own = [s for s in SENTENCES if s.pair == pair]
     hrl = [s.sentence() for s in own if s.role == "hrl"]
-    return Resources(
+    return PerturbResources(
         hrl_train=hrl,
         # The tour tells the transfer story: the model's own training data is the HRL's.
         own_train=hrl,

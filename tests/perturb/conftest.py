@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from xner.data.records import Sentence
-from xner.perturb import Resources
+from xner.perturb import PerturbResources
 
 
 def sent(index: int, text: str, tags: str, lang: str, split: str = "test") -> Sentence:
@@ -113,11 +113,11 @@ class FakeEmbedder:
         return out
 
 
-def resources_for(data: dict, **kwargs) -> Resources:
+def resources_for(data: dict, **kwargs) -> PerturbResources:
     """Resources of a transfer model: its own training data (`reference=own`) is the HRL's."""
     text = [s.with_content(s.tokens, None) for s in data["lrl_train"]]
     kwargs.setdefault("own_train", data["hrl"])
-    return Resources(
+    return PerturbResources(
         hrl_train=data["hrl"],
         lrl_train=data["lrl_train"],
         lrl_text=text,

@@ -7,7 +7,7 @@ import pytest
 
 from xner.data.records import Sentence
 from xner.data.tags import iob2_problems
-from xner.perturb import PerturbError, Resources, kinds, perturb
+from xner.perturb import PerturbError, PerturbResources, kinds, perturb
 from xner.perturb.names import char_script, locale_table, names_plan
 
 from .conftest import FakeEmbedder, build, resources_for, sent
@@ -42,11 +42,13 @@ def test_unlabelled_input_is_a_clear_error():
 
 def test_missing_reference_data_is_a_clear_error():
     with pytest.raises(PerturbError, match=r"reference=own .* give the setting"):
-        perturb([EDGE["only-entities"]], "p1", resources=Resources())
+        perturb([EDGE["only-entities"]], "p1", resources=PerturbResources())
     with pytest.raises(PerturbError, match="no HRL training data"):
-        perturb([EDGE["only-entities"]], "p1@hrl", resources=Resources())
+        perturb([EDGE["only-entities"]], "p1@hrl", resources=PerturbResources())
     with pytest.raises(PerturbError, match="reference=lrl needs the LRL training data"):
-        perturb([EDGE["only-entities"]], "p2", params={"reference": "lrl"}, resources=Resources())
+        perturb(
+            [EDGE["only-entities"]], "p2", params={"reference": "lrl"}, resources=PerturbResources()
+        )
 
 
 def test_unknown_kind_and_params():
@@ -68,20 +70,20 @@ def test_qualified_params_reach_one_step():
         batch,
         "mask+case",
         params={"case.mode": "upper", "case.target": "context", "mask.placeholder": "<m>"},
-        resources=Resources(),
+        resources=PerturbResources(),
     )
     assert out[0].sentence.tokens == ("<m>", "VIVE", "EN", "<m>")
 
 
 def test_names_in_a_language_without_any_locale():
     ml = sent(0, "അനു കൊച്ചിയിൽ താമസിക്കുന്നു", "B-PER B-LOC O", "ml")
-    res = Resources()
+    res = PerturbResources()
     out = perturb([ml], "names", resources=res)
     assert out[0].edits
     assert all(char_script(c) == "LATIN" for e in out[0].edits for c in e.new if c.isalpha())
     assert any("no locale in the MALAYALAM script" in n for n in res.notes)
     with pytest.raises(PerturbError, match=r"MALAYALAM.*strict=false"):
-        perturb([ml], "names", params={"strict": True}, resources=Resources())
+        perturb([ml], "names", params={"strict": True}, resources=PerturbResources())
 
 
 def test_names_unknown_language_uses_the_script_of_its_text():
@@ -92,10 +94,12 @@ def test_names_unknown_language_uses_the_script_of_its_text():
 
 def test_names_chosen_locale_and_bad_locale():
     s = sent(0, "Marta vive en Lugo", "B-PER O O B-LOC", "es")
-    out = perturb([s], "names", params={"locale": "tr_TR", "types": "PER"}, resources=Resources())
+    out = perturb(
+        [s], "names", params={"locale": "tr_TR", "types": "PER"}, resources=PerturbResources()
+    )
     assert [e.detail for e in out[0].edits] == ["tr_TR"]
     with pytest.raises(PerturbError, match="unknown Faker locale"):
-        perturb([s], "names", params={"locale": "xx_YY"}, resources=Resources())
+        perturb([s], "names", params={"locale": "xx_YY"}, resources=PerturbResources())
 
 
 def test_locale_table_covers_panx():
@@ -109,7 +113,7 @@ def test_locale_table_covers_panx():
 def test_p2_language_without_any_stopword_list_uses_data_frequencies():
     data = build("latin")
     batch = [sent(0, "Lugo puerto novo", "B-LOC O O", "zz")]
-    res = Resources(
+    res = PerturbResources(
         hrl_train=data["hrl"], lrl_train=data["lrl_train"], lang="zz", embedder=FakeEmbedder()
     )
     perturb(batch, "p2@hrl", resources=res)
@@ -120,7 +124,7 @@ def test_p2_without_candidates_changes_nothing():
     data = build("latin")
     # every eligible test word is also an HRL word: nothing to replace them with
     hrl = [*data["hrl"], *(s.with_content(s.tokens, ("O",) * len(s)) for s in data["test"])]
-    res = Resources(hrl_train=hrl, embedder=FakeEmbedder(), stopwords=[])
+    res = PerturbResources(hrl_train=hrl, embedder=FakeEmbedder(), stopwords=[])
     out = perturb(data["test"], "p2@hrl", resources=res)
     assert not any(p.edits for p in out)
     assert any("every eligible test word is a reference word" in n for n in res.notes)
@@ -128,14 +132,14 @@ def test_p2_without_candidates_changes_nothing():
 
 def test_typos_language_without_layout():
     ka = sent(0, "ნინო თბილისში ცხოვრობს", "B-PER B-LOC O", "ka")
-    res = Resources()
+    res = PerturbResources()
     out = perturb([ka], "typos", params={"rate": 1.0}, resources=res)
     assert out[0].edits
     assert any("no keyboard layout" in n for n in res.notes)
 
 
 def test_concat_single_sentence():
-    res = Resources()
+    res = PerturbResources()
     out = perturb([EDGE["single-token"]], "concat", resources=res)
     assert not out[0].edits and any("only one here" in n for n in res.notes)
 
@@ -146,7 +150,9 @@ def test_stopwords_without_a_list_do_not_depend_on_the_batch():
     lrl = [s.with_content(s.tokens, s.tags) for s in data["lrl_train"]]
 
     def stopwords_after(batch):
-        res = Resources(hrl_train=data["hrl"], lrl_train=lrl, lang="zz", embedder=FakeEmbedder())
+        res = PerturbResources(
+            hrl_train=data["hrl"], lrl_train=lrl, lang="zz", embedder=FakeEmbedder()
+        )
         perturb(batch, "p2@hrl", resources=res)
         return res.stopwords("zz", 100)
 

@@ -13,7 +13,7 @@ SCRIPT = textwrap.dedent(
     import hashlib, json
     import numpy as np
     from xner.data.records import Sentence
-    from xner.perturb import Resources, kinds, perturb
+    from xner.perturb import PerturbResources, kinds, perturb
 
     def sent(i, text, tags, lang, split):
         return Sentence(f"toy/{lang}/{split}/{i}", tuple(text.split()), tuple(tags.split()),
@@ -36,7 +36,7 @@ SCRIPT = textwrap.dedent(
             sent(2, "Joana Dias mora em Faro", "B-PER I-PER O O B-LOC", "nl", "test")]
     digest = {}
     for spec in kinds():
-        res = Resources(hrl_train=hrl, lrl_train=hrl, own_train=hrl, embedder=Letters(),
+        res = PerturbResources(hrl_train=hrl, lrl_train=hrl, own_train=hrl, embedder=Letters(),
                         lang="nl")
         out = perturb(test, spec.name, seed=3, resources=res)
         text = json.dumps([[p.sentence.tokens, p.sentence.tags] for p in out],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xner.data.tags import iob2_problems
-from xner.perturb import Resources, overlap_stats, perturb
+from xner.perturb import PerturbResources, overlap_stats, perturb
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +19,7 @@ def ar_fa():
         train = resolve.load_split("panx", "fa", "train", limit=5000)
     except Exception as error:  # data not on this machine
         pytest.skip(f"PAN-X ar/fa not available: {error}")
-    return test, Resources(hrl_train=hrl, lrl_train=train, lang="fa", own_train=hrl)
+    return test, PerturbResources(hrl_train=hrl, lrl_train=train, lang="fa", own_train=hrl)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from xner.perturb import PerturbError, Resources, perturb
+from xner.perturb import PerturbError, PerturbResources, perturb
 from xner.perturb.base import reading_params, resolve_steps
 from xner.perturb.context import ClsVectors, InputEmbeddingMean, restore_case
 from xner.perturb.coverage import coverage
@@ -28,9 +28,9 @@ TEST = [
 ]
 
 
-def _resources(**kwargs) -> Resources:
+def _resources(**kwargs) -> PerturbResources:
     kwargs.setdefault("embedder", FakeEmbedder())
-    return Resources(own_train=TRAIN, lang="es", **kwargs)
+    return PerturbResources(own_train=TRAIN, lang="es", **kwargs)
 
 
 # ---------------------------------------------------------------------------- p1
@@ -73,7 +73,7 @@ def test_p1_earlier_variants_stay_available():
 
 @pytest.mark.parametrize("name", sorted(SETTINGS))
 def test_own_resolves_per_setting(name):
-    res = Resources.for_pair("ar-fa", setting=name)
+    res = PerturbResources.for_pair("ar-fa", setting=name)
     expected = " + ".join(
         f"{'ar' if role == 'hrl' else 'fa'}/{split}" for role, split in SETTINGS[name].train
     )
@@ -91,7 +91,7 @@ def test_own_resolves_per_setting(name):
 
 
 def test_own_needs_a_setting_and_readings_choose_other_data():
-    res = Resources(hrl_train=TRAIN, lrl_train=TRAIN[:1])
+    res = PerturbResources(hrl_train=TRAIN, lrl_train=TRAIN[:1])
     with pytest.raises(PerturbError, match="give the setting"):
         perturb(TEST, "p1", resources=res)
     assert res.reference("hrl").sentences == 2 and res.reference("lrl").sentences == 1
@@ -108,7 +108,7 @@ def test_readings_name_a_reference():
         reading_params("mask@hrl")
     with pytest.raises(PerturbError, match="expected KIND@READING"):
         reading_params("p1@")
-    res = Resources(hrl_train=TRAIN, own_train=TRAIN[:1], embedder=FakeEmbedder(), lang="es")
+    res = PerturbResources(hrl_train=TRAIN, own_train=TRAIN[:1], embedder=FakeEmbedder(), lang="es")
     by_name = perturb(TEST, "p1@hrl", seed=0, resources=res)
     by_param = perturb(TEST, "p1", seed=0, params={"reference": "hrl"}, resources=res)
     assert [p.sentence for p in by_name] == [p.sentence for p in by_param]
@@ -134,7 +134,7 @@ P2_TRAIN = [
 
 
 def _p2(test, **kwargs):
-    res = Resources(own_train=P2_TRAIN, lang="es", embedder=FakeEmbedder(), **kwargs)
+    res = PerturbResources(own_train=P2_TRAIN, lang="es", embedder=FakeEmbedder(), **kwargs)
     return perturb(test, "p2", seed=0, resources=res), res
 
 
@@ -164,7 +164,7 @@ def test_restore_case():
 def test_p2_skips_stopwords_punctuation_and_one_character_words():
     train = [sent(0, "y de el-río 5 río", "O O O O O", "es", "train")]
     test = [sent(0, "y de el-río 5 río ríos", "O O O O O O", "es")]
-    res = Resources(own_train=train, lang="es", embedder=FakeEmbedder())
+    res = PerturbResources(own_train=train, lang="es", embedder=FakeEmbedder())
     out = perturb(test, "p2", seed=0, resources=res)
     # "y"/"de": stopwords-iso (es); "el-río": punctuation; "5": one character.
     assert [(e.old, e.new) for e in out[0].edits] == [("río", "ríos")]
@@ -212,7 +212,7 @@ def test_coverage_counts_mentions_words_and_sentences():
     assert found.o_tokens_total == 9 and found.o_tokens_replaced == 0
     assert found.sentences_total == 4 and found.sentences_changed == 2
     assert found.to_dict()["reference"] == "own"
-    masked = coverage(TEST, perturb(TEST, "mask", resources=Resources()))
+    masked = coverage(TEST, perturb(TEST, "mask", resources=PerturbResources()))
     assert masked.mentions_replaced == 7 and masked.reference is None
 
 

@@ -30,7 +30,7 @@ from xner.perturb.coverage import Coverage, coverage
 from xner.train.runtime import Runtime
 
 if TYPE_CHECKING:
-    from xner.perturb import Perturbed, Resources
+    from xner.perturb import Perturbed, PerturbResources
     from xner.train.runconfig import RunConfig
 
 ALL = "all"
@@ -39,10 +39,6 @@ ALL = "all"
 # training data (the paper's), coverage, fixed-shape prediction batches.
 EVAL_VERSION = 2
 
-# Perturbations evaluated by `--perturbations all`: every declared kind except those whose
-# output is a different task (concat doubles sentences; type-swap changes gold types on
-# purpose and is evaluated only when asked for by name).
-DEFAULT_EXCLUDED = ("concat", "type-swap")
 # `all` also reads each kind measured against training data (p1, p2, p1+p2) against the
 # HRL training data: `p1@hrl` etc., the controlled comparison beside the paper's `own`.
 EXTRA_READINGS = ("hrl",)
@@ -74,7 +70,7 @@ ProgressCallback = Callable[[str, int, int], None]  # (perturbation, done, total
 
 def expand_perturbations(names: Sequence[str]) -> tuple[str, ...]:
     """`clean` first, then each requested kind once; `all` means every default kind."""
-    from xner.perturb import kinds
+    from xner.perturb import default_excluded, kinds
     from xner.perturb.base import READING_SEPARATOR, takes_reading
 
     wanted: list[str] = [CLEAN]
@@ -84,7 +80,8 @@ def expand_perturbations(names: Sequence[str]) -> tuple[str, ...]:
             if not part:
                 continue
             if part == ALL:
-                chosen = [s for s in kinds() if s.name not in DEFAULT_EXCLUDED]
+                # every declared kind that keeps the entities (`default_excluded`)
+                chosen = [s for s in kinds() if s.name not in default_excluded()]
                 wanted += [s.name for s in chosen]
                 wanted += [
                     f"{s.name}{READING_SEPARATOR}{reading}"
@@ -230,7 +227,7 @@ def _evaluate_into(
     config: RunConfig,
     test: list[Sentence],
     test_id: str,
-    resources: Resources,
+    resources: PerturbResources,
     perturbations: tuple[str, ...],
     settings: EvalSettings,
     runtime: Runtime,
@@ -306,15 +303,15 @@ def _evaluate_into(
     return outcomes
 
 
-def run_resources(config: RunConfig, data_dir: Path | None = None) -> Resources:
+def run_resources(config: RunConfig, data_dir: Path | None = None) -> PerturbResources:
     """Perturbation inputs for evaluating the run `config`: its pair's data, its backbone
     (p2's word vectors), and as the `own` reference its exact training data (loaded on
     first use)."""
-    from xner.perturb import Resources
+    from xner.perturb import PerturbResources
     from xner.train.run import own_training_data
 
     _, describes = own_training_data(config, load=False)
-    return Resources.for_pair(
+    return PerturbResources.for_pair(
         f"{config.hrl}-{config.lrl}",
         data_dir=data_dir,
         backbone=config.backbone,
@@ -325,7 +322,7 @@ def run_resources(config: RunConfig, data_dir: Path | None = None) -> Resources:
 
 
 def perturb_for_eval(
-    test: Sequence[Sentence], kind: str, seed: int, resources: Resources
+    test: Sequence[Sentence], kind: str, seed: int, resources: PerturbResources
 ) -> tuple[list[Perturbed], Coverage]:
     """The perturbed test set as evaluation makes it, and its coverage. p2's substitutes
     come from the evaluated model's own backbone; a kind with a reading is measured

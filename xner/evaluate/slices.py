@@ -30,7 +30,7 @@ from xner.evaluate.metrics import HEADLINE, EntitySets, _count_table, check_tags
 from xner.evaluate.result import gold_tags
 
 if TYPE_CHECKING:
-    from xner.perturb import Resources
+    from xner.perturb import PerturbResources
     from xner.perturb.resources import ReferenceIndex
 
 SCHEMA = 1
@@ -105,7 +105,7 @@ def bucket_sets(
     return out
 
 
-def references_for(resources: Resources) -> dict[str, ReferenceIndex]:
+def references_for(resources: PerturbResources) -> dict[str, ReferenceIndex]:
     """The mention indexes the slices read (own, hrl) from a run's perturbation
     resources; a reference whose data is not available here is left out."""
     found = {}

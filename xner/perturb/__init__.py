@@ -1,13 +1,17 @@
 """Label-preserving perturbations: declared kinds, composition, overlap statistics.
 
-    from xner.perturb import perturb, kinds, Resources
-    out = perturb(sentences, "p1+p2", seed=0, resources=Resources.for_pair("ar-fa"))
+    from xner.perturb import perturb, kinds, PerturbResources
+    out = perturb(sentences, "p1+p2", seed=0, resources=PerturbResources.for_pair("ar-fa"))
 
 Every kind keeps tags aligned and valid IOB2 and records its edits; see `base` for the
+driver, `spec` for the
 contract and each module for the definitions.
 """
 
-from xner.perturb.base import (
+from xner.perturb.base import perturb
+from xner.perturb.overlap import OverlapStats, overlap_stats
+from xner.perturb.resources import PerturbResources
+from xner.perturb.spec import (
     REGISTRY,
     Edit,
     Need,
@@ -17,14 +21,12 @@ from xner.perturb.base import (
     PerturbError,
     Preserves,
     Resource,
+    default_excluded,
     get,
     kinds,
-    perturb,
     register,
     resolve_steps,
 )
-from xner.perturb.overlap import OverlapStats, overlap_stats
-from xner.perturb.resources import Resources
 
 __all__ = [
     "REGISTRY",
@@ -33,11 +35,12 @@ __all__ = [
     "OverlapStats",
     "ParamSpec",
     "PerturbError",
+    "PerturbResources",
     "PerturbationSpec",
     "Perturbed",
     "Preserves",
     "Resource",
-    "Resources",
+    "default_excluded",
     "get",
     "kinds",
     "overlap_stats",

@@ -33,7 +33,7 @@ from xner.perturb.base import (
     step_references,
 )
 from xner.perturb.coverage import coverage
-from xner.perturb.resources import Resources
+from xner.perturb.resources import PerturbResources
 
 
 def edits_path(out: Path) -> Path:
@@ -102,7 +102,7 @@ def resources_params(kind: list[str], params: dict[str, object]) -> dict[str, ob
 
 def run_resources(
     run: Path, pair: str | None, setting: str | None, dataset: str | None, policy: str | None
-) -> tuple[str, Resources, str]:
+) -> tuple[str, PerturbResources, str]:
     """The pair of a run folder, resources whose `own` reference is its training data, and
     the split policy its data is read under."""
     from xner.evaluate.runner import run_resources
@@ -195,7 +195,7 @@ def register(app: typer.Typer) -> None:
                 params["backbone"] = backbone
             _, lrl = pair_languages(pair)
             if run is None:
-                resources = Resources.for_pair(
+                resources = PerturbResources.for_pair(
                     pair, dataset=dataset, setting=setting, split_policy=split_policy
                 )
             sentences = load_test(dataset, lrl, split, limit, split_policy)

@@ -3,7 +3,7 @@
 As the authors' notebooks do it: a test token tagged O is *eligible* when it is longer
 than one character, holds no punctuation character (`resources.has_punctuation`), and
 its lowercased form is not a stopword of the LRL (stopwords-iso; see
-`Resources.stopwords` for the fallbacks). The *reference words* are the O-tagged tokens
+`PerturbResources.stopwords` for the fallbacks). The *reference words* are the O-tagged tokens
 of the reference data (`reference`: by default the evaluated model's own training data)
 that are not stopwords of their language, compared as they are written (the notebooks
 do not lowercase them). An eligible word is *shared* when its lowercased form is a
@@ -17,7 +17,7 @@ pretrained backbone's final-layer state of the first token of the word encoded a
 lone SentencePiece "▁" piece is dropped). Both are cached per backbone and strategy
 under `cache_dir()/word-vectors/`, and each substitution table (query words x
 candidates) under `cache_dir()/perturb/p2/`, so a second run is a dictionary lookup.
-Unit tests pass their own embedder (`Resources(embedder=...)`).
+Unit tests pass their own embedder (`PerturbResources(embedder=...)`).
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ from xner.perturb.base import (
     replace_spans,
 )
 from xner.perturb.entities import REFERENCE, REFERENCE_NEED
-from xner.perturb.resources import Resources, has_punctuation, outside_tokens
+from xner.perturb.resources import PerturbResources, has_punctuation, outside_tokens
+from xner.registry import Registry
 
 
 class WordEmbedder(Protocol):
@@ -151,19 +152,16 @@ class ClsVectors:
         return out
 
 
-EMBEDDINGS: dict[str, Callable[[str], WordEmbedder]] = {
-    ClsVectors.strategy: ClsVectors,
-    InputEmbeddingMean.strategy: InputEmbeddingMean,
-}
+EMBEDDINGS: Registry[Callable[[str], WordEmbedder]] = Registry(
+    "word representation", error=PerturbError
+)
+EMBEDDINGS.register(ClsVectors.strategy, ClsVectors)
+EMBEDDINGS.register(InputEmbeddingMean.strategy, InputEmbeddingMean)
 
 
 def make_embedder(backbone: str, strategy: str = "cls") -> WordEmbedder:
-    try:
-        return EMBEDDINGS[strategy](backbone)
-    except KeyError:
-        raise PerturbError(
-            f"unknown word representation {strategy!r}; known: {', '.join(EMBEDDINGS)}"
-        ) from None
+    """The word embedder of `backbone` under the declared `strategy`."""
+    return EMBEDDINGS.get(strategy)(backbone)
 
 
 # ---------------------------------------------------------------------------- caches
@@ -301,7 +299,9 @@ def restore_case(original: str, substitute: str) -> str:
     return substitute[:1].upper() + substitute[1:]
 
 
-def reference_words(resources: Resources, reference: str, stopwords_top: int) -> frozenset[str]:
+def reference_words(
+    resources: PerturbResources, reference: str, stopwords_top: int
+) -> frozenset[str]:
     """The O-tagged tokens of the reference data that are not stopwords of their language."""
     key = ("p2-reference-words", reference, stopwords_top)
     if key not in resources.memo:
@@ -315,7 +315,7 @@ def reference_words(resources: Resources, reference: str, stopwords_top: int) ->
 
 
 def p2_vocabulary(
-    sentences: Sequence[Sentence], resources: Resources, reference: str, stopwords_top: int
+    sentences: Sequence[Sentence], resources: PerturbResources, reference: str, stopwords_top: int
 ) -> tuple[list[str], list[str]]:
     """(queries, candidates) of p2 for a test set: its eligible O word types, lowercased,
     in first-seen order, split by whether they are reference words."""
@@ -332,7 +332,7 @@ def p2_vocabulary(
     return queries, candidates
 
 
-def _prepare_p2(sentences, resources: Resources, params: Mapping[str, Any], seed, kind):
+def _prepare_p2(sentences, resources: PerturbResources, params: Mapping[str, Any], seed, kind):
     reference = params["reference"]
     queries, candidates = p2_vocabulary(sentences, resources, reference, params["stopwords_top"])
     backbone = params["backbone"]

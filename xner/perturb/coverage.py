@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from xner.data.records import Sentence
-from xner.perturb.base import OUTSIDE, Perturbed, fast_spans
+from xner.data.tags import OUTSIDE, span_tuples
+from xner.perturb.spec import Perturbed
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ def _outside(sentence: Sentence) -> list[str]:
 
 def _mentions(sentence: Sentence) -> list[tuple[tuple[str, ...], str]]:
     tags = sentence.tags or ()
-    return [(sentence.tokens[a:b], kind) for a, b, kind in fast_spans(tags)]
+    return [(sentence.tokens[a:b], kind) for a, b, kind in span_tuples(tags)]
 
 
 def coverage(

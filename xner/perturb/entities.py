@@ -31,8 +31,8 @@ from xner.perturb.base import (
 from xner.perturb.resources import (
     REFERENCE_DEFAULT,
     REFERENCES,
+    PerturbResources,
     ReferenceIndex,
-    Resources,
     is_word,
     mentions,
 )
@@ -64,7 +64,7 @@ def _draw_other(
     return others[rng.randrange(len(others))] if others else None
 
 
-def _pool(resources: Resources, sentences: Sequence[Sentence]) -> dict[str, list]:
+def _pool(resources: PerturbResources, sentences: Sequence[Sentence]) -> dict[str, list]:
     return resources.lrl_mention_pool(sentences)
 
 
@@ -94,7 +94,7 @@ def test_pool(
 
 
 def _lrl_train_pool(
-    sentences: Sequence[Sentence], resources: Resources, index: ReferenceIndex
+    sentences: Sequence[Sentence], resources: PerturbResources, index: ReferenceIndex
 ) -> dict[str, list[tuple[str, ...]]]:
     """The earlier pool: LRL training data and the batch, minus reference mentions,
     preferring mentions none of whose tokens is a reference entity token."""
@@ -114,7 +114,7 @@ def _lrl_train_pool(
 
 def _prepare_p1(
     sentences: Sequence[Sentence],
-    resources: Resources,
+    resources: PerturbResources,
     params: Mapping[str, Any],
     seed: int,
     kind: str,

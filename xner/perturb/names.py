@@ -11,7 +11,7 @@ Which locales serve a language (`names_plan`), in order:
 3. `latin`: no locale at all in the script (ml, te, pa, my, ...): Latin-script names
    from other languages' locales, as foreign names often appear untransliterated.
 
-Tiers 2 and 3 are documented fallbacks, recorded in `Resources.notes` (the command line
+Tiers 2 and 3 are documented fallbacks, recorded in `PerturbResources.notes` (the command line
 prints them); `strict=true` turns them into a clear error instead. `locale=xx_YY,...`
 picks locales by hand. Generated names whose letters are not all in the locale's
 script are dropped (some Faker locales mix in English words). Names are tokenised by
@@ -39,7 +39,7 @@ from xner.perturb.base import (
     register,
 )
 from xner.perturb.entities import RATE, parse_types
-from xner.perturb.resources import Resources
+from xner.perturb.resources import PerturbResources
 
 # The script of each language xner knows (PAN-X's 47 and the pairs' hub-only ones).
 LANG_SCRIPT: dict[str, str] = {
@@ -323,7 +323,7 @@ def name_pools(
 
 def _prepare_names(
     sentences: Sequence[Sentence],
-    resources: Resources,
+    resources: PerturbResources,
     params: Mapping[str, Any],
     seed: int,
     kind: str,

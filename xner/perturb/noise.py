@@ -33,7 +33,7 @@ from xner.perturb.base import (
     register,
 )
 from xner.perturb.names import LANG_SCRIPT, char_script, text_script
-from xner.perturb.resources import Resources, is_word
+from xner.perturb.resources import PerturbResources, is_word
 
 _CLUSTER = regex.compile(r"\X")
 
@@ -166,7 +166,7 @@ TARGET = ParamSpec(
 
 def _prepare_typos(
     sentences: Sequence[Sentence],
-    resources: Resources,
+    resources: PerturbResources,
     params: Mapping[str, Any],
     seed: int,
     kind: str,
@@ -252,7 +252,7 @@ def change_case(token: str, mode: str, lang: str) -> str:
 _CASED = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN", "COPTIC", "DESERET"})
 
 
-def _prepare_case(sentences, resources: Resources, params, seed, kind):
+def _prepare_case(sentences, resources: PerturbResources, params, seed, kind):
     mode, target, rate = params["mode"], params["target"], params["rate"]
     for lang in sorted({s.lang for s in sentences}):
         sample = "".join(t for s in sentences[:50] if s.lang == lang for t in s.tokens)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from xner.data.records import Sentence
-from xner.perturb.base import OUTSIDE, fast_spans
+from xner.data.tags import OUTSIDE, span_tuples
 from xner.perturb.resources import is_word, mentions
 
 
@@ -95,7 +95,7 @@ def overlap_stats(hrl_train: Iterable[Sentence], lrl_test: Iterable[Sentence]) -
             else:
                 entity_tokens += 1
                 entity_hits += token in hrl_entity_tokens
-        for start, end, entity_type in fast_spans(sentence.tags):
+        for start, end, entity_type in span_tuples(sentence.tags):
             seen = tokens[start:end] in hrl_mentions
             mention_count += 1
             mention_hits += seen

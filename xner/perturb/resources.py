@@ -1,11 +1,11 @@
 """What perturbations need beyond the sentences: HRL/LRL data, word lists, embedders.
 
-`Resources` holds them, built lazily (a loader runs on first use) and cached with the
+`PerturbResources` holds them, built lazily (a loader runs on first use) and cached with the
 indexes derived from them (the HRL vocabulary, its entity mentions, LRL entity pools),
 so composing several perturbations loads and indexes each thing once.
 
-Tests pass ready values (`Resources(hrl_train=[...], embedder=Fake())`); the command
-line uses `Resources.for_pair("ar-fa")`, which loads PAN-X splits through the data layer.
+Tests pass ready values (`PerturbResources(hrl_train=[...], embedder=Fake())`); the command
+line uses `PerturbResources.for_pair("ar-fa")`, which loads PAN-X splits through the data layer.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from xner.data.records import Sentence
+from xner.data.tags import OUTSIDE, span_tuples
 from xner.pairs import pair_languages
-from xner.perturb.base import OUTSIDE, PerturbationSpec, PerturbError, Resource, fast_spans
+from xner.perturb.spec import PerturbationSpec, PerturbError, Resource
 
 if TYPE_CHECKING:
     from xner.perturb.context import WordEmbedder
@@ -91,11 +92,11 @@ def mentions(sentences: Iterable[Sentence]) -> Iterable[tuple[tuple[str, ...], s
         if sentence.tags is None:
             continue
         tokens = sentence.tokens
-        for start, end, entity_type in fast_spans(sentence.tags):
+        for start, end, entity_type in span_tuples(sentence.tags):
             yield tokens[start:end], entity_type
 
 
-class Resources:
+class PerturbResources:
     """Lazily built inputs for perturbations of one LRL (optionally for one HRL->LRL pair)."""
 
     def __init__(
@@ -141,8 +142,8 @@ class Resources:
         own_train: SentenceSource = None,
         own_describes: str = "",
         split_policy: str | None = None,
-    ) -> Resources:
-        """Resources of an `HRL-LRL` pair, loaded on first use from `dataset` splits
+    ) -> PerturbResources:
+        """PerturbResources of an `HRL-LRL` pair, loaded on first use from `dataset` splits
         (default: each language's WikiANN source, local PAN-X or Rahimi files, else the hub).
 
         The `own` reference is `own_train` where given (a run's exact training data), else
@@ -204,9 +205,11 @@ class Resources:
         for need in spec.needs:
             if need.required and not self.has(need.resource):
                 hint = {
-                    Resource.HRL_TRAIN: "give a pair (--pair HRL-LRL) or Resources(hrl_train=...)",
-                    Resource.LRL_TRAIN: "give a pair or Resources(lrl_train=...)",
-                    Resource.LRL_TEXT: "give a pair or Resources(lrl_text=...)",
+                    Resource.HRL_TRAIN: (
+                        "give a pair (--pair HRL-LRL) or PerturbResources(hrl_train=...)"
+                    ),
+                    Resource.LRL_TRAIN: "give a pair or PerturbResources(lrl_train=...)",
+                    Resource.LRL_TEXT: "give a pair or PerturbResources(lrl_text=...)",
                 }.get(need.resource, "")
                 raise PerturbError(
                     f"{spec.name} needs {need.resource.value}"
@@ -217,7 +220,9 @@ class Resources:
     def hrl_train(self) -> list[Sentence]:
         found = self._get(Resource.HRL_TRAIN)
         if found is None:
-            raise PerturbError("no HRL training data: give a pair or Resources(hrl_train=...)")
+            raise PerturbError(
+                "no HRL training data: give a pair or PerturbResources(hrl_train=...)"
+            )
         return found
 
     @property
@@ -238,7 +243,7 @@ class Resources:
             if self._sources[Resource.LRL_TRAIN] is None:
                 raise PerturbError(
                     "reference=lrl needs the LRL training data: give a pair or "
-                    "Resources(lrl_train=...)"
+                    "PerturbResources(lrl_train=...)"
                 )
             return self.lrl_train, f"{self._role_lang('lrl')}/train"
         if name == "own":
@@ -260,7 +265,7 @@ class Resources:
         return role
 
     def reference(self, name: str) -> ReferenceIndex:
-        """The mention index of reference `name`, built once per Resources."""
+        """The mention index of reference `name`, built once per PerturbResources."""
         key = ("reference", name)
         if key not in self.memo:
             sentences, describes = self.reference_data(name)

@@ -15,12 +15,12 @@ from typing import Any
 
 from xner.data.records import Sentence
 from xner.perturb.base import Edit, ParamSpec, PerturbationSpec, Preserves, register
-from xner.perturb.resources import Resources
+from xner.perturb.resources import PerturbResources
 
 
 def _prepare_concat(
     sentences: Sequence[Sentence],
-    resources: Resources,
+    resources: PerturbResources,
     params: Mapping[str, Any],
     seed: int,
     kind: str,
