@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from xner.data import hub, resolve
+from xner import hubprobe
+from xner.data import resolve
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -66,10 +67,10 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 def _offline_and_fresh(monkeypatch: pytest.MonkeyPatch):
     """Tests never wait on the network: the hub is off unless a test turns it on."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    hub.reset_probe()
+    hubprobe.reset_probe()
     resolve.clear_cache()
     yield
-    hub.reset_probe()
+    hubprobe.reset_probe()
     resolve.clear_cache()
 
 

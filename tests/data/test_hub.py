@@ -11,6 +11,7 @@ import time
 import datasets
 import pytest
 
+from xner import hubprobe
 from xner.data import hub
 from xner.data.hub import HUB_SOURCES, HubSource, load_hub_part, sentences_from_rows, tag_names
 from xner.data.readers import Origin
@@ -66,13 +67,13 @@ def test_env_offline_fails_fast_and_names_the_local_file():
 
 
 def test_unreachable_endpoint_fails_within_the_probe_timeout(monkeypatch):
-    monkeypatch.delenv("HF_HUB_OFFLINE")
-    monkeypatch.delenv("HF_DATASETS_OFFLINE", raising=False)
+    for name in hubprobe.OFFLINE_ENV:
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # discard port: closed
     start = time.perf_counter()
     with pytest.raises(OfflineError, match=r"no connection to 127\.0\.0\.1:9"):
         load_hub_part(FLAT, "br", "dev", origin=ORIGIN, local_hint="x")
-    assert time.perf_counter() - start < hub.PROBE_TIMEOUT_S + 1.0
+    assert time.perf_counter() - start < hubprobe.PROBE_TIMEOUT_S + 1.0
 
 
 def test_probe_is_bounded_even_when_connect_hangs(monkeypatch):
@@ -82,7 +83,7 @@ def test_probe_is_bounded_even_when_connect_hangs(monkeypatch):
 
     monkeypatch.setattr(socket, "create_connection", hang)
     start = time.perf_counter()
-    assert hub.probe_hub(timeout=0.2) is False
+    assert hubprobe.probe_hub(timeout=0.2) is False
     assert time.perf_counter() - start < 1.0
 
 
@@ -94,10 +95,10 @@ def test_probe_answer_is_remembered(monkeypatch):
         raise OSError("refused")
 
     monkeypatch.setattr(socket, "create_connection", refuse)
-    assert hub.probe_hub() is False and hub.probe_hub() is False
+    assert hubprobe.probe_hub() is False and hubprobe.probe_hub() is False
     assert len(calls) == 1
-    hub.reset_probe()
-    hub.probe_hub()
+    hubprobe.reset_probe()
+    hubprobe.probe_hub()
     assert len(calls) == 2
 
 
@@ -187,3 +188,16 @@ def test_wikiann_hub_languages_are_known_offline():
     assert languages is not None and {"br", "sco", "cy", "ast", "en"} <= set(languages)
     with pytest.raises(DataNotFoundError, match=r"no language 'zz'; it has .*\(\d+ in all\)"):
         load_hub_part(FLAT, "zz", "train", origin=ORIGIN, local_hint="x")
+
+
+def test_data_and_backbones_share_one_probe_and_one_set_of_switches(monkeypatch):
+    """Any declared offline switch stops both the data loaders and the backbones."""
+    from xner.backbones import hub as backbone_hub
+    from xner.data import hub as data_hub
+
+    for name in hubprobe.OFFLINE_ENV:
+        for other in hubprobe.OFFLINE_ENV:
+            monkeypatch.delenv(other, raising=False)
+        monkeypatch.setenv(name, "1")
+        assert data_hub.offline_reason() == backbone_hub.hub_unreachable_reason() == f"{name}=1"
+        assert backbone_hub.hub_offline_forced()

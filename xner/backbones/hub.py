@@ -1,68 +1,38 @@
 """Reaching the Hugging Face hub, or failing fast and clearly when it cannot be.
 
 Without a network transformers retries for a long time before failing with an
-opaque error; we decide up front: forced offline (HF_HUB_OFFLINE /
-TRANSFORMERS_OFFLINE), or a ~2 s probe of the endpoint.
+opaque error; we decide up front with the probe the data loaders use too
+(`xner.hubprobe`: the declared offline switches, then a ~2 s probe of the endpoint).
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import threading
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from xner.errors import OfflineError
+from xner.hubprobe import PROBE_TIMEOUT_S, env_offline, hub_endpoint, offline_reason
 
-DEFAULT_ENDPOINT = "https://huggingface.co"
-PROBE_TIMEOUT_S = 2.0
+__all__ = [
+    "OFFLINE_ALTERNATIVE",
+    "PROBE_TIMEOUT_S",
+    "cached_snapshot",
+    "hub_endpoint",
+    "hub_offline_forced",
+    "hub_unreachable_reason",
+    "resolve_hub_id",
+]
+
 OFFLINE_ALTERNATIVE = "multilingual-e5-small"
-_TRUE = {"1", "true", "yes", "on"}
-
-
-def hub_endpoint() -> str:
-    return os.environ.get("HF_ENDPOINT", DEFAULT_ENDPOINT).rstrip("/")
 
 
 def hub_offline_forced() -> bool:
-    return any(
-        os.environ.get(var, "").strip().lower() in _TRUE
-        for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-    )
-
-
-@functools.lru_cache(maxsize=8)
-def _probe(endpoint: str, timeout: float) -> str | None:
-    """None when `endpoint` answers within `timeout` seconds, else why not.
-
-    Cached per endpoint so a session pays for the probe once."""
-    outcome: list[str | None] = []
-
-    def attempt() -> None:
-        request = urllib.request.Request(endpoint, method="HEAD")
-        try:
-            with urllib.request.urlopen(request, timeout=timeout):
-                outcome.append(None)
-        except urllib.error.HTTPError:
-            outcome.append(None)  # it answered, even if not with 200
-        except Exception as error:  # DNS, refused, TLS, timeout: all mean unreachable
-            outcome.append(f"{type(error).__name__}: {error}")
-
-    # A thread bounds the wait even where DNS resolution ignores the timeout.
-    worker = threading.Thread(target=attempt, daemon=True)
-    worker.start()
-    worker.join(timeout + 0.5)
-    return outcome[0] if outcome else f"no answer within {timeout:.0f} s"
+    """Whether one of the declared offline switches (`xner.hubprobe.OFFLINE_ENV`) is set."""
+    return env_offline() is not None
 
 
 def hub_unreachable_reason() -> str | None:
-    """None when the hub can be used now, else a short reason."""
-    if hub_offline_forced():
-        return "HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE is set"
-    reason = _probe(hub_endpoint(), PROBE_TIMEOUT_S)
-    return None if reason is None else f"{hub_endpoint()} unreachable: {reason}"
+    """None when the hub can be used now, else a short reason (the shared probe)."""
+    return offline_reason()
 
 
 def cached_snapshot(hub_id: str) -> Path | None:

@@ -4,34 +4,24 @@ Integer labels become tag strings through the dataset's own `ClassLabel` feature
 a reordered label list on the hub cannot silently swap types.
 
 Offline, `datasets.load_dataset` retries for a long while before failing. Here the hub
-is checked first — `HF_HUB_OFFLINE` / `HF_DATASETS_OFFLINE`, then a TCP probe bounded
-to about 2 s — and an `OfflineError` names the local file that would have been used.
+is checked first (`xner.hubprobe`: the declared offline switches, then a TCP probe
+bounded to about 2 s) and an `OfflineError` names the local file that would have been
+used.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
-from urllib.parse import urlparse
 
 from xner.data.readers.base import Origin, ReadReport, resolve_schema
-from xner.data.tags import TagChecker
 from xner.data.records import Sentence
 from xner.data.schemas import LabelSchema
+from xner.data.tags import TagChecker
 from xner.errors import DataFormatError, DataNotFoundError, OfflineError, XnerError
-
-PROBE_TIMEOUT_S = 2.0
-# A failed probe is remembered briefly so that listing many missing splits costs one
-# probe, not one per split; a success is remembered longer.
-_PROBE_TTL_S = {True: 300.0, False: 30.0}
-_OFFLINE_ENV = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
-_probe_memo: dict[str, tuple[float, bool]] = {}
+from xner.hubprobe import PROBE_TIMEOUT_S, offline_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,64 +86,7 @@ HUB_SOURCES: dict[str, HubSource] = {
 
 
 # ---------------------------------------------------------------------------
-# Reachability
-
-
-def _env_offline() -> str | None:
-    for name in _OFFLINE_ENV:
-        if os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}:
-            return f"{name}={os.environ[name]}"
-    return None
-
-
-def _endpoint() -> tuple[str, int]:
-    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
-    return url.hostname or "huggingface.co", url.port or (80 if url.scheme == "http" else 443)
-
-
-def probe_hub(timeout: float = PROBE_TIMEOUT_S) -> bool:
-    """Whether a TCP connection to the hub opens within `timeout` seconds.
-
-    Runs in a daemon thread because name resolution ignores socket timeouts; the
-    answer is remembered for a short while.
-    """
-    host, port = _endpoint()
-    key = f"{host}:{port}"
-    now = time.monotonic()
-    if key in _probe_memo:
-        when, ok = _probe_memo[key]
-        if now - when < _PROBE_TTL_S[ok]:
-            return ok
-    result: list[bool] = []
-
-    def connect() -> None:
-        try:
-            with socket.create_connection((host, port), timeout=timeout):
-                result.append(True)
-        except OSError:
-            result.append(False)
-
-    thread = threading.Thread(target=connect, daemon=True, name="xner-hub-probe")
-    thread.start()
-    thread.join(timeout)
-    ok = bool(result and result[0])
-    _probe_memo[key] = (time.monotonic(), ok)
-    return ok
-
-
-def reset_probe() -> None:
-    """Forget remembered probe answers (tests, or after the network comes back)."""
-    _probe_memo.clear()
-
-
-def offline_reason(timeout: float = PROBE_TIMEOUT_S) -> str | None:
-    """Why the hub cannot be used now, or None when it answers."""
-    if reason := _env_offline():
-        return reason
-    if not probe_hub(timeout):
-        host, port = _endpoint()
-        return f"no connection to {host}:{port} within {timeout:g} s"
-    return None
+# Reachability (the probe itself lives in xner.hubprobe, shared with the backbones)
 
 
 def require_hub(what: str, where: str, local_hint: str, timeout: float = PROBE_TIMEOUT_S) -> None:
