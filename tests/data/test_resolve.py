@@ -123,10 +123,13 @@ def test_missing_local_file_offline_fails_fast_naming_the_file(data_root):
 
 def test_missing_without_hub_is_data_not_found(data_root, monkeypatch):
     spec = DATASETS["wnut17"]
-    monkeypatch.setitem(DATASETS, "wnut17", type(spec)(**{**_fields(spec), "hub": None}))
-    (data_root / "wnut17" / "emerging.dev.conll").unlink()
-    with pytest.raises(DataNotFoundError, match=r"emerging\.dev\.conll.*XNER_DATA_DIR"):
-        load_split("wnut17", "en", "dev", data_dir=data_root)
+    DATASETS.register("wnut17", type(spec)(**{**_fields(spec), "hub": None}), replace=True)
+    try:
+        (data_root / "wnut17" / "emerging.dev.conll").unlink()
+        with pytest.raises(DataNotFoundError, match=r"emerging\.dev\.conll.*XNER_DATA_DIR"):
+            load_split("wnut17", "en", "dev", data_dir=data_root)
+    finally:
+        DATASETS.register("wnut17", spec, replace=True)
 
 
 def _fields(spec):
@@ -247,11 +250,14 @@ def test_paper_policy_is_seeded_and_capped(data_root, monkeypatch):
     assert pooled.pooled == 30 + len(LATIN)
     assert [s.id for s in pooled.unlabelled][:1] == ["panx/xx/test/000000"]
     capped = replace(resolve.PAPER_POLICY, pool=replace(resolve.PAPER_POLICY.pool, cap=10))
-    monkeypatch.setitem(resolve.POLICIES, "paper", capped)
-    resolve._pooled.cache_clear()
-    small = resolve.pooled_splits("panx@paper", "xx", data_dir=data_root)
-    assert small.kept == 10 and len(small.test) == 2
-    resolve._pooled.cache_clear()
+    resolve.POLICIES.register("paper", capped, replace=True)
+    try:
+        resolve._pooled.cache_clear()
+        small = resolve.pooled_splits("panx@paper", "xx", data_dir=data_root)
+        assert small.kept == 10 and len(small.test) == 2
+    finally:
+        resolve.POLICIES.register("paper", resolve.PAPER_POLICY, replace=True)
+        resolve._pooled.cache_clear()
 
 
 def test_paper_dedup_drops_test_repeats_of_train(data_root):

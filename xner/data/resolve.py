@@ -1,4 +1,5 @@
-"""The dataset registry and `load_split`: local files first, then the hub.
+"""`load_split`: local files first, then the hub (datasets in `xner.data.datasets`,
+split policies in `xner.data.policies`, both re-exported here).
 
 Splits are `train`, `dev`, `test` and `unlabelled`. Each dataset declares a split
 policy mapping them onto its files ("parts"); `split_policy(name)` returns it, so the
@@ -36,14 +37,46 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from xner import config
-from xner.data.hub import HUB_SOURCES, HubSource, load_hub_part
+from xner.data.datasets import (
+    DATASETS,
+    DatasetSpec,
+    get_dataset,
+    list_datasets,
+    policy_of,
+    split_policy,
+    with_policy,
+)
+from xner.data.hub import load_hub_part
+from xner.data.policies import (
+    DEFAULT_WIKIANN_POLICY,
+    DEV_CAP,
+    DEV_FRACTION,
+    DEV_SEED,
+    OFFICIAL_POLICY,
+    PAPER_CAP,
+    PAPER_DEDUP_POLICY,
+    PAPER_POLICY,
+    PAPER_SEED,
+    PAPER_TEST_FRACTION,
+    POLICIES,
+    POLICY_SEPARATOR,
+    SPLITS,
+    WIKIANN_POLICY,
+    Pool,
+    SplitPolicy,
+    SplitRule,
+    _select,
+    _selected_count,
+    get_policy,
+    heldout_indices,
+)
 from xner.data.readers import (
     Origin,
     ReadReport,
@@ -54,332 +87,47 @@ from xner.data.readers import (
 from xner.data.records import Sentence
 from xner.errors import DataNotFoundError, XnerError
 
-SPLITS = ("train", "dev", "test", "unlabelled")
-DEV_FRACTION = 0.1
-DEV_CAP = 1000
-DEV_SEED = 20240607
-
-
-# ---------------------------------------------------------------------------
-# Split policies
-
-
-@dataclass(frozen=True, slots=True)
-class SplitRule:
-    """Where one split comes from: a file part, and which of its sentences."""
-
-    split: str
-    part: str  # the file's own split name (train/dev/test), also used in sentence ids
-    take: str  # "all", "held-out" (the dev slice) or "rest" (all but the dev slice)
-    labelled: bool
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
-class Pool:
-    """How a pooled policy draws its splits: every labelled part of a language pooled in
-    file order, shuffled with `seed`, capped, cut into test and train, dev carved from
-    train. `dedup` drops from test the sentences whose tokens equal a train or dev
-    sentence's (WikiANN repeats short title-like sentences across its files)."""
-
-    seed: int
-    cap: int | None
-    test_fraction: float
-    dedup: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class SplitPolicy:
-    name: str
-    description: str
-    rules: tuple[SplitRule, ...]
-    pool: Pool | None = None  # None: each split is read from its own file part
-
-    def rule(self, split: str) -> SplitRule:
-        for rule in self.rules:
-            if rule.split == split:
-                return rule
-        raise XnerError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
-
-
-WIKIANN_POLICY = SplitPolicy(
-    "xtreme",
-    "PAN-X test files carry no labels: evaluate on the labelled dev file, tune on a "
-    "seeded slice of train, use the test file as unlabelled target text",
-    (
-        SplitRule("train", "train", "rest", True, "the train file minus the dev slice"),
-        SplitRule(
-            "dev",
-            "train",
-            "held-out",
-            True,
-            f"{DEV_FRACTION:.0%} of the train file, at most {DEV_CAP:,} sentences, seed {DEV_SEED}",
-        ),
-        SplitRule("test", "dev", "all", True, "the labelled dev file"),
-        SplitRule("unlabelled", "test", "all", False, "the test file's tokens, no tags"),
-    ),
-)
-
-OFFICIAL_POLICY = SplitPolicy(
-    "official",
-    "the released train/dev/test files; unlabelled text is the test file without tags",
-    (
-        SplitRule("train", "train", "all", True, "the train file"),
-        SplitRule("dev", "dev", "all", True, "the dev file"),
-        SplitRule("test", "test", "all", True, "the test file"),
-        SplitRule("unlabelled", "test", "all", False, "the test file's tokens, no tags"),
-    ),
-)
-
-
-PAPER_CAP = 17_003  # Manafi & Krishnaswamy (2024): WikiANN capped at 17,003 sentences
-PAPER_TEST_FRACTION = 0.2  # ... split 80/20 (3,401 test sentences for large languages)
-PAPER_SEED = 20240329
-
-
-def _paper_policy(name: str, dedup: bool) -> SplitPolicy:
-    dropped = "; test sentences that repeat a train/dev sentence dropped" if dedup else ""
-    return SplitPolicy(
-        name,
-        f"the paper's split: every labelled sentence of the language pooled, shuffled "
-        f"(seed {PAPER_SEED}), capped at {PAPER_CAP:,}, split "
-        f"{1 - PAPER_TEST_FRACTION:.0%}/{PAPER_TEST_FRACTION:.0%} train/test{dropped}",
-        (
-            SplitRule("train", "pool", "rest", True, "the pooled train part minus dev"),
-            SplitRule(
-                "dev",
-                "pool",
-                "held-out",
-                True,
-                f"{DEV_FRACTION:.0%} of the pooled train part, at most {DEV_CAP:,} sentences",
-            ),
-            SplitRule(
-                "test",
-                "pool",
-                "test",
-                True,
-                f"{PAPER_TEST_FRACTION:.0%} of the shuffled pool{dropped}",
-            ),
-            SplitRule(
-                "unlabelled",
-                "pool",
-                "unlabelled",
-                False,
-                "the unlabelled file where the dataset has one (PAN-X test), else the "
-                "train split's tokens without tags (never a test sentence)",
-            ),
-        ),
-        pool=Pool(PAPER_SEED, PAPER_CAP, PAPER_TEST_FRACTION, dedup=dedup),
-    )
-
-
-PAPER_POLICY = _paper_policy("paper", dedup=False)
-PAPER_DEDUP_POLICY = _paper_policy("paper-dedup", dedup=True)
-
-POLICIES: dict[str, SplitPolicy] = {
-    policy.name: policy
-    for policy in (WIKIANN_POLICY, PAPER_POLICY, PAPER_DEDUP_POLICY, OFFICIAL_POLICY)
-}
-DEFAULT_WIKIANN_POLICY = WIKIANN_POLICY.name
-POLICY_SEPARATOR = "@"  # "panx@paper": a dataset read under another split policy
-
-
-def get_policy(name: str) -> SplitPolicy:
-    try:
-        return POLICIES[name]
-    except KeyError:
-        raise XnerError(f"unknown split policy {name!r}; known: {', '.join(POLICIES)}") from None
-
-
-@lru_cache(maxsize=256)
-def heldout_indices(n: int) -> tuple[int, ...]:
-    """Indices (sorted) of the dev slice of a train file of `n` sentences."""
-    k = min(DEV_CAP, round(n * DEV_FRACTION))
-    if n >= 2:
-        k = max(k, 1)  # tiny languages (jv, qu: 100 sentences) still get a dev set
-    return tuple(sorted(random.Random(DEV_SEED).sample(range(n), k)))
-
-
-def _select(sentences: list[Sentence], take: str) -> list[Sentence]:
-    if take == "all":
-        return sentences
-    held = set(heldout_indices(len(sentences)))
-    keep = take == "held-out"
-    return [s for index, s in enumerate(sentences) if (index in held) == keep]
-
-
-def _selected_count(n: int, take: str) -> int:
-    if take == "all":
-        return n
-    k = len(heldout_indices(n)) if n else 0
-    return k if take == "held-out" else n - k
-
-
-# ---------------------------------------------------------------------------
-# Dataset registry
-
-
-@dataclass(frozen=True, slots=True)
-class DatasetSpec:
-    """A declared dataset: files under the data directory, schema, policy, hub source."""
-
-    name: str
-    description: str
-    schema: str
-    reader: str
-    files: Mapping[str, str]  # part -> path under the data directory; may hold {lang}
-    policy: SplitPolicy
-    aliases: tuple[str, ...] = ()
-    reader_options: Mapping[str, Any] = field(default_factory=dict)
-    languages: tuple[str, ...] | None = None  # fixed; None: whatever files/hub offer
-    hub: HubSource | None = None
-    # Pooled policies: the parts whose sentences carry labels (pooled in this order), and
-    # the part holding unlabelled text, if any.
-    labelled_parts: tuple[str, ...] = ("train", "dev", "test")
-    unlabelled_part: str | None = None
-    other_policies: tuple[str, ...] = ()  # policies it may be read under besides `policy`
-
-    def local_path(self, root: Path, lang: str, part: str) -> Path:
-        return root / self.files[part].format(lang=lang)
-
-    def local_languages(self, root: Path) -> list[str]:
-        """Languages with at least one file under `root`."""
-        found: set[str] = set()
-        for template in self.files.values():
-            if "{lang}" not in template:
-                if (root / template).is_file():
-                    found.update(self.languages or ())
-                continue
-            head, _, tail = template.partition("{lang}")
-            pattern = re.compile(re.escape(head) + r"([^/]+)" + re.escape(tail) + r"\Z")
-            for path in root.glob(template.replace("{lang}", "*")):
-                match = pattern.match(path.relative_to(root).as_posix())
-                if match and path.is_file():
-                    found.add(match.group(1))
-        return sorted(found)
-
-
-_COLUMNS = {"delimiter": "\t"}
-
-DATASETS: dict[str, DatasetSpec] = {
-    spec.name: spec
-    for spec in (
-        DatasetSpec(
-            "panx",
-            "WikiANN / PAN-X as released with XTREME: 47 languages, PER/ORG/LOC",
-            "wikiann",
-            "panx",
-            {
-                "train": "panx/train-{lang}.tsv",
-                "dev": "panx/dev-{lang}.tsv",
-                "test": "panx/test-{lang}.tsv",
-            },
-            WIKIANN_POLICY,
-            aliases=("wikiann", "pan-x"),
-            hub=HUB_SOURCES["wikiann"],
-            labelled_parts=("train", "dev"),  # test-LANG.tsv withholds its labels
-            unlabelled_part="test",
-            other_policies=(PAPER_POLICY.name, PAPER_DEDUP_POLICY.name),
-        ),
-        DatasetSpec(
-            "wikiann-rahimi",
-            "WikiANN in Rahimi et al.'s raw form (lang:token prefixes; every file labelled, "
-            "`extra` the sentences left over after the balanced split)",
-            "wikiann",
-            "rahimi",
-            {
-                "train": "wikiann-rahimi/{lang}/train.txt",
-                "dev": "wikiann-rahimi/{lang}/dev.txt",
-                "test": "wikiann-rahimi/{lang}/test.txt",
-                "extra": "wikiann-rahimi/{lang}/extra.txt",
-            },
-            WIKIANN_POLICY,
-            aliases=("rahimi",),
-            hub=HUB_SOURCES["wikiann"],
-            labelled_parts=("train", "dev", "test", "extra"),
-            other_policies=(PAPER_POLICY.name, PAPER_DEDUP_POLICY.name),
-        ),
-        DatasetSpec(
-            "wnut17",
-            "WNUT-17 emerging and rare entities in English social media text",
-            "wnut17",
-            "conll",
-            {
-                "train": "wnut17/wnut17train.conll",
-                "dev": "wnut17/emerging.dev.conll",
-                "test": "wnut17/emerging.test.annotated",
-            },
-            OFFICIAL_POLICY,
-            aliases=("wnut", "wnut_17"),
-            reader_options=_COLUMNS,
-            languages=("en",),
-            hub=HUB_SOURCES["wnut17"],
-        ),
-        DatasetSpec(
-            "ontonotes5",
-            "OntoNotes 5.0 English NER, 18 types (LDC licence: evaluation only)",
-            "ontonotes5",
-            "conll",
-            {
-                "train": "ontonotes5/onto.train.ner",
-                "dev": "ontonotes5/onto.development.ner",
-                "test": "ontonotes5/onto.test.ner",
-            },
-            OFFICIAL_POLICY,
-            aliases=("ontonotes", "onto"),
-            reader_options={**_COLUMNS, "token_column": 0, "tag_column": 3},
-            languages=("en",),
-            hub=HUB_SOURCES["ontonotes5"],
-        ),
-    )
-}
-
-
-def get_dataset(name: str) -> DatasetSpec:
-    """The dataset called `name` (or one of its aliases); `NAME@POLICY` is that dataset
-    read under another of its split policies (`panx@paper`)."""
-    key, _, policy = name.strip().lower().partition(POLICY_SEPARATOR)
-    for spec in DATASETS.values():
-        if key == spec.name or key in spec.aliases:
-            if not policy or policy == spec.policy.name:
-                return spec
-            if policy not in spec.other_policies:
-                allowed = ", ".join((spec.policy.name, *spec.other_policies))
-                raise XnerError(
-                    f"{spec.name} cannot be read under split policy {policy!r}; "
-                    f"its policies: {allowed}"
-                )
-            return replace(spec, policy=get_policy(policy))
-    known = ", ".join(
-        f"{s.name} ({', '.join(s.aliases)})" if s.aliases else s.name for s in DATASETS.values()
-    )
-    raise DataNotFoundError(f"unknown dataset {name!r}; known datasets: {known}")
-
-
-def list_datasets() -> list[DatasetSpec]:
-    return list(DATASETS.values())
-
-
-def split_policy(dataset: str = "panx") -> SplitPolicy:
-    """The split policy of `dataset`, for display (README, `xner data`, the app)."""
-    return get_dataset(dataset).policy
-
-
-def with_policy(dataset: str, policy: str | None) -> str:
-    """`dataset` read under `policy`: `("panx", "paper")` -> `"panx@paper"`; the dataset's
-    own default policy (or None) leaves the name as it is, so older run ids stay valid."""
-    base = dataset.partition(POLICY_SEPARATOR)[0]
-    spec = get_dataset(base)
-    if policy is None or policy == spec.policy.name:
-        return base
-    get_dataset(f"{base}{POLICY_SEPARATOR}{policy}")  # fails early on a policy it refuses
-    return f"{base}{POLICY_SEPARATOR}{policy}"
-
-
-def policy_of(dataset: str) -> str:
-    """The split policy a dataset name is read under (`panx@paper` -> `paper`)."""
-    return get_dataset(dataset).policy.name
-
+# The datasets and split policies are declared in their own modules and re-exported
+# here, where callers have always found them.
+__all__ = [
+    "DATASETS",
+    "DEFAULT_WIKIANN_POLICY",
+    "DEV_CAP",
+    "DEV_FRACTION",
+    "DEV_SEED",
+    "OFFICIAL_POLICY",
+    "PAPER_CAP",
+    "PAPER_DEDUP_POLICY",
+    "PAPER_POLICY",
+    "PAPER_SEED",
+    "PAPER_TEST_FRACTION",
+    "POLICIES",
+    "POLICY_SEPARATOR",
+    "SPLITS",
+    "WIKIANN_LOCAL_DATASETS",
+    "WIKIANN_POLICY",
+    "DatasetSpec",
+    "LocalSplit",
+    "Pool",
+    "PooledSplits",
+    "SplitPolicy",
+    "SplitRule",
+    "clear_cache",
+    "get_dataset",
+    "get_policy",
+    "heldout_indices",
+    "list_datasets",
+    "list_local",
+    "load_split",
+    "load_split_with_report",
+    "local_languages",
+    "local_wikiann_dataset",
+    "policy_of",
+    "pooled_splits",
+    "split_policy",
+    "wikiann_dataset",
+    "with_policy",
+]
 
 # ---------------------------------------------------------------------------
 # Loading

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from xner.data.records import Sentence
 from xner.data.tags import OUTSIDE, Span, spans, tags_from_spans
 from xner.errors import XnerError
+from xner.registry import Registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,59 +36,54 @@ class LabelSchema:
         return frozenset(self.tags)
 
 
-SCHEMAS: dict[str, LabelSchema] = {
-    schema.name: schema
-    for schema in (
-        LabelSchema(
-            "wikiann",
-            "WikiANN / PAN-X: persons, organisations, locations",
-            ("PER", "ORG", "LOC"),
+SCHEMAS: Registry[LabelSchema] = Registry("label schema", error=XnerError)
+for _schema in (
+    LabelSchema(
+        "wikiann",
+        "WikiANN / PAN-X: persons, organisations, locations",
+        ("PER", "ORG", "LOC"),
+    ),
+    LabelSchema(
+        "coarse",
+        "CoNLL-2003 style: PER, ORG, LOC plus MISC for other named entities",
+        ("PER", "ORG", "LOC", "MISC"),
+    ),
+    LabelSchema(
+        "wnut17",
+        "WNUT-17 emerging and rare entities (user-generated text)",
+        ("person", "location", "corporation", "group", "product", "creative-work"),
+    ),
+    LabelSchema(
+        "ontonotes5",
+        "OntoNotes 5.0: 18 types, including numeric and temporal expressions",
+        (
+            "PERSON",
+            "NORP",
+            "FAC",
+            "ORG",
+            "GPE",
+            "LOC",
+            "PRODUCT",
+            "EVENT",
+            "WORK_OF_ART",
+            "LAW",
+            "LANGUAGE",
+            "DATE",
+            "TIME",
+            "PERCENT",
+            "MONEY",
+            "QUANTITY",
+            "ORDINAL",
+            "CARDINAL",
         ),
-        LabelSchema(
-            "coarse",
-            "CoNLL-2003 style: PER, ORG, LOC plus MISC for other named entities",
-            ("PER", "ORG", "LOC", "MISC"),
-        ),
-        LabelSchema(
-            "wnut17",
-            "WNUT-17 emerging and rare entities (user-generated text)",
-            ("person", "location", "corporation", "group", "product", "creative-work"),
-        ),
-        LabelSchema(
-            "ontonotes5",
-            "OntoNotes 5.0: 18 types, including numeric and temporal expressions",
-            (
-                "PERSON",
-                "NORP",
-                "FAC",
-                "ORG",
-                "GPE",
-                "LOC",
-                "PRODUCT",
-                "EVENT",
-                "WORK_OF_ART",
-                "LAW",
-                "LANGUAGE",
-                "DATE",
-                "TIME",
-                "PERCENT",
-                "MONEY",
-                "QUANTITY",
-                "ORDINAL",
-                "CARDINAL",
-            ),
-        ),
-    )
-}
+    ),
+):
+    SCHEMAS.register(_schema.name, _schema)
 
 
 def get_schema(name: str) -> LabelSchema:
     """The schema called `name`; the error lists the known ones."""
-    try:
-        return SCHEMAS[name]
-    except KeyError:
-        known = ", ".join(sorted(SCHEMAS))
-        raise XnerError(f"unknown label schema {name!r}; known schemas: {known}") from None
+    return SCHEMAS.get(name)
 
 
 def list_schemas() -> list[LabelSchema]:
@@ -165,39 +161,38 @@ def _rows(
 _COARSE_TYPES = frozenset(SCHEMAS["coarse"].types)
 _WIKIANN_TYPES = frozenset(SCHEMAS["wikiann"].types)
 
-MAPPINGS: dict[str, LabelMapping] = {
-    mapping.name: mapping
-    for mapping in (
-        LabelMapping(
-            "ontonotes5->wikiann",
-            "OntoNotes' 18 types onto PER/ORG/LOC; everything else becomes O",
-            "ontonotes5",
-            "wikiann",
-            _rows(_ONTONOTES_TO_COARSE, _WIKIANN_TYPES),
-        ),
-        LabelMapping(
-            "ontonotes5->coarse",
-            "OntoNotes' 18 types onto PER/ORG/LOC/MISC; numeric and temporal types become O",
-            "ontonotes5",
-            "coarse",
-            _rows(_ONTONOTES_TO_COARSE, _COARSE_TYPES),
-        ),
-        LabelMapping(
-            "wnut17->wikiann",
-            "WNUT-17 types onto PER/ORG/LOC; products and creative works become O",
-            "wnut17",
-            "wikiann",
-            _rows(_WNUT_TO_COARSE, _WIKIANN_TYPES),
-        ),
-        LabelMapping(
-            "wnut17->coarse",
-            "WNUT-17 types onto PER/ORG/LOC/MISC",
-            "wnut17",
-            "coarse",
-            _rows(_WNUT_TO_COARSE, _COARSE_TYPES),
-        ),
-    )
-}
+MAPPINGS: Registry[LabelMapping] = Registry("label mapping", error=XnerError)
+for _mapping in (
+    LabelMapping(
+        "ontonotes5->wikiann",
+        "OntoNotes' 18 types onto PER/ORG/LOC; everything else becomes O",
+        "ontonotes5",
+        "wikiann",
+        _rows(_ONTONOTES_TO_COARSE, _WIKIANN_TYPES),
+    ),
+    LabelMapping(
+        "ontonotes5->coarse",
+        "OntoNotes' 18 types onto PER/ORG/LOC/MISC; numeric and temporal types become O",
+        "ontonotes5",
+        "coarse",
+        _rows(_ONTONOTES_TO_COARSE, _COARSE_TYPES),
+    ),
+    LabelMapping(
+        "wnut17->wikiann",
+        "WNUT-17 types onto PER/ORG/LOC; products and creative works become O",
+        "wnut17",
+        "wikiann",
+        _rows(_WNUT_TO_COARSE, _WIKIANN_TYPES),
+    ),
+    LabelMapping(
+        "wnut17->coarse",
+        "WNUT-17 types onto PER/ORG/LOC/MISC",
+        "wnut17",
+        "coarse",
+        _rows(_WNUT_TO_COARSE, _COARSE_TYPES),
+    ),
+):
+    MAPPINGS.register(_mapping.name, _mapping)
 
 
 def list_mappings() -> list[LabelMapping]:
@@ -206,12 +201,7 @@ def list_mappings() -> list[LabelMapping]:
 
 def get_mapping(source: str, target: str = "wikiann") -> LabelMapping:
     """The mapping from schema `source` onto schema `target`."""
-    name = f"{source}->{target}"
-    try:
-        return MAPPINGS[name]
-    except KeyError:
-        known = ", ".join(sorted(MAPPINGS))
-        raise XnerError(f"no label mapping {name!r}; known mappings: {known}") from None
+    return MAPPINGS.get(f"{source}->{target}")
 
 
 def mapping_rows(source: str, target: str = "wikiann") -> list[MappingRow]:
