@@ -1,9 +1,25 @@
 """Split policies as data: which file part and which of its sentences make each split.
 
 A `SplitPolicy` is a declared list of `SplitRule`s (plus a `Pool` for the pooled
-policies), looked up by name in `POLICIES`; `xner.data.resolve` applies them. See
-`xner.data.resolve` for what each policy means for PAN-X, WikiANN and the official
-releases.
+policies), looked up by name in `POLICIES`; `xner.data.resolve` applies them and
+`split_policy(dataset)` shows a dataset's, for the README and the app.
+
+WikiANN policy (`panx` / `wikiann`, `wikiann-rahimi`, and WikiANN from the hub). The
+XTREME PAN-X release withholds the labels of `test-LANG.tsv`, so:
+
+- test       = the labelled `dev-LANG.tsv` file, all of it;
+- dev        = a fixed held-out slice of `train-LANG.tsv`: 10% of its sentences, at most
+               1,000, drawn with `random.Random(DEV_SEED)` (the same for every run);
+- train      = the rest of `train-LANG.tsv`;
+- unlabelled = the tokens of `test-LANG.tsv` (tags None): target-language raw text.
+
+Sentence ids name the file the sentence comes from and its index there: a dev-slice
+sentence and a train sentence both read `panx/fa/train/001234` (their `split` field
+says which split they are in), and a test sentence reads `panx/fa/dev/000017`. Ids
+therefore never change when the policy's parameters do.
+
+Official policy (`wnut17`, `ontonotes5`): train/dev/test are the released files;
+unlabelled = the test file's tokens without tags.
 """
 
 from __future__ import annotations

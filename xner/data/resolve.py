@@ -1,26 +1,8 @@
 """`load_split`: local files first, then the hub (datasets in `xner.data.datasets`,
 split policies in `xner.data.policies`, both re-exported here).
 
-Splits are `train`, `dev`, `test` and `unlabelled`. Each dataset declares a split
-policy mapping them onto its files ("parts"); `split_policy(name)` returns it, so the
-README and the app can show it.
-
-WikiANN policy (`panx` / `wikiann`, `wikiann-rahimi`, and WikiANN from the hub). The
-XTREME PAN-X release withholds the labels of `test-LANG.tsv`, so:
-
-- test       = the labelled `dev-LANG.tsv` file, all of it;
-- dev        = a fixed held-out slice of `train-LANG.tsv`: 10% of its sentences, at most
-               1,000, drawn with `random.Random(DEV_SEED)` (the same for every run);
-- train      = the rest of `train-LANG.tsv`;
-- unlabelled = the tokens of `test-LANG.tsv` (tags None): target-language raw text.
-
-Sentence ids name the file the sentence comes from and its index there: a dev-slice
-sentence and a train sentence both read `panx/fa/train/001234` (their `split` field
-says which split they are in), and a test sentence reads `panx/fa/dev/000017`. Ids
-therefore never change when the policy's parameters do.
-
-Official policy (`wnut17`, `ontonotes5`): train/dev/test are the released files;
-unlabelled = the test file's tokens without tags.
+Splits are `train`, `dev`, `test` and `unlabelled`; each dataset's split policy
+(`xner.data.policies`, where they are described) maps them onto its files ("parts").
 
 Quirks of the local files (checked by tests/data/test_shared_data.py):
 
@@ -58,20 +40,12 @@ from xner.data.policies import (
     DEFAULT_WIKIANN_POLICY,
     DEV_CAP,
     DEV_FRACTION,
-    DEV_SEED,
-    OFFICIAL_POLICY,
-    PAPER_CAP,
-    PAPER_DEDUP_POLICY,
     PAPER_POLICY,
-    PAPER_SEED,
     PAPER_TEST_FRACTION,
     POLICIES,
     POLICY_SEPARATOR,
     SPLITS,
-    WIKIANN_POLICY,
-    Pool,
     SplitPolicy,
-    SplitRule,
     _select,
     _selected_count,
     get_policy,
@@ -94,24 +68,16 @@ __all__ = [
     "DEFAULT_WIKIANN_POLICY",
     "DEV_CAP",
     "DEV_FRACTION",
-    "DEV_SEED",
-    "OFFICIAL_POLICY",
-    "PAPER_CAP",
-    "PAPER_DEDUP_POLICY",
     "PAPER_POLICY",
-    "PAPER_SEED",
     "PAPER_TEST_FRACTION",
     "POLICIES",
     "POLICY_SEPARATOR",
     "SPLITS",
     "WIKIANN_LOCAL_DATASETS",
-    "WIKIANN_POLICY",
     "DatasetSpec",
     "LocalSplit",
-    "Pool",
     "PooledSplits",
     "SplitPolicy",
-    "SplitRule",
     "clear_cache",
     "get_dataset",
     "get_policy",
