@@ -9,7 +9,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from xner.config import data_dir, models_dir
-from xner.controls import one_split
+from xner.controls import choose, one_split
+from xner.evaluate.metrics import MODES
 from xner.findings import main_backbone
 from xner.results import (
     CLEAN,
@@ -143,14 +144,8 @@ perturbations = left.multiselect(
     default=perturbed_kinds,
     key=f"perturbations-{reading}",  # another reading: its own kinds, all selected
 )
-modes = options(table, "mode")
-mode = middle.selectbox(
-    "Metric mode",
-    modes,
-    key="mode",
-    help="strict: exact span and type (seqeval IOB2); conlleval: stray I- opens an entity; "
-    "nv-partial / nv-exact / nv-type: nervaluate's partial-credit schemes",
-)
+# The modes these runs were scored in (the headline first), described as declared.
+mode = choose("Metric mode", MODES, options(table, "mode"), order=False, where=middle, key="mode")
 relative = right.radio("Drop", ["absolute", "relative"], horizontal=True, key="drop") == "relative"
 compare = st.radio(
     "Side by side", ["none", "two backbones", "two settings"], horizontal=True, key="compare"

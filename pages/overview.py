@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from xner.app.catalog import PAGES
 from xner.config import data_dir, models_dir
 from xner.diskcache import (
     disk_cached,
@@ -153,13 +154,6 @@ st.plotly_chart(reference_f1_figure(results, model), width="stretch", key="refer
 st.caption(SOURCE)
 
 st.subheader("Every page")
-NEXT = (
-    ("pages/degradation.py", "Degradation browser: F1 drops by pair and perturbation"),
-    ("pages/reference.py", "Paper vs this project: the published numbers beside ours"),
-    ("pages/explorer.py", "Explorer: sentences, predictions and errors"),
-    ("pages/playground.py", "Playground: tag your own sentence"),
-    ("pages/tour.py", "Guided tour"),
-    ("pages/train.py", "Train and evaluate a run"),
-)
-for page, label in NEXT:
-    link(page, label)
+for spec in PAGES:  # the catalog app.py navigates: every other page
+    if spec.name != Path(__file__).stem:
+        link(spec.path, spec.blurb)

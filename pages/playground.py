@@ -7,7 +7,9 @@ from typing import Any
 
 import streamlit as st
 
+from xner.app.typed import FIXED, perturb_typed
 from xner.config import models_dir
+from xner.controls import choose, param_widgets
 from xner.errors import XnerError
 from xner.explore import (
     MAX_CHARS,
@@ -16,7 +18,6 @@ from xner.explore import (
     entity_diff,
     example_for,
     needs_reference,
-    perturb_text,
     predict_tokens,
     token_ranges,
     unchanged_message,
@@ -169,14 +170,12 @@ show(tokens, tags, confidence)
 
 st.subheader("Perturb it")
 specs = {spec.name: spec for spec in kinds()}
-kind = st.selectbox(
-    "Perturbation",
-    ["(none)", *specs],
-    help="\n".join(f"- **{n}**: {s.description.split('.')[0]}" for n, s in specs.items()),
-)
+kind = choose("Perturbation", specs, first=["(none)"], key="kind")
 perturbed: tuple[tuple[str, ...], list] | None = None  # tokens and edits, when changed
 if kind != "(none)":
     seed = st.number_input("Seed (random choices)", min_value=0, value=0, step=1)
+    # One widget per declared parameter; the checkpoint sets `FIXED` ones (pool, backbone).
+    params = param_widgets(specs[kind].params, prefix=f"param-{kind}", skip=FIXED)
     _, config_pair = by_path[run_dir]
     model_config = cached_model(run_dir)[2]
     resources, local = cached_resources(run_dir)
@@ -192,10 +191,11 @@ if kind != "(none)":
         noted = len(resources.notes)
         try:
             # The model's own entities are what gets perturbed: typed text has no gold.
-            result = perturb_text(
+            result = perturb_typed(
                 tokens,
                 tags,
                 kind,
+                params,
                 seed=int(seed),
                 resources=resources,
                 lang=model_config.lrl,

@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from xner.config import data_dir, models_dir
-from xner.controls import one_split
+from xner.controls import choose, one_split
 from xner.diskcache import load_results_cached
 from xner.pairs import catalog_rows
+from xner.perturb import kinds
 from xner.reference import SOURCE
 from xner.results import (
     NO_RUNS_HELP,
@@ -117,7 +118,15 @@ st.caption(
     "transfer."
 )
 st.subheader("Pair by pair")
-kind = st.radio("Perturbation", ["p1+p2", "p1", "p2"], horizontal=True, key="kind")
+kind = choose(
+    "Perturbation",
+    {spec.name: spec for spec in kinds()},
+    ["p1+p2", "p1", "p2"],  # the paper's
+    widget="radio",
+    order=False,
+    horizontal=True,
+    key="kind",
+)
 st.caption(
     f"{setting}: the paper's clean F1 and {kind} drop for mBERT and XLM-R beside xner's "
     "(intervals: 95% bootstrap, the widest of the seeds), and how much of the test set "

@@ -11,9 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from xner.config import models_dir
+from xner.controls import choose
 from xner.errors import XnerError
 from xner.evaluate.errors import sentence_errors
 from xner.explore import SentenceView, SideView, predict_tokens, view_marks
+from xner.perturb import kinds
 from xner.tour import (
     BY_KEY,
     STEPS,
@@ -165,7 +167,15 @@ if step.examples and st.toggle(
         )
 kind = None
 if step.try_kinds:
-    kind = st.radio("Perturbation", step.try_kinds, horizontal=True, key=f"kind_{step.key}")
+    kind = choose(
+        "Perturbation",
+        {spec.name: spec for spec in kinds()},
+        step.try_kinds,
+        widget="radio",
+        order=False,
+        horizontal=True,
+        key=f"kind_{step.key}",
+    )
 if any(e.perturbation for e in step.examples):
     st.button("Re-draw the random choices", on_click=redraw)
     st.markdown(

@@ -6,6 +6,7 @@ import streamlit as st
 
 from xner.backbones import BACKBONES
 from xner.config import models_dir
+from xner.controls import choose
 from xner.errors import XnerError
 from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
 from xner.pairs import all_pairs, availability, normalise_pair_id, pair_languages
@@ -40,18 +41,9 @@ with st.form("train"):
         sorted(BACKBONES, key=lambda n: (not BACKBONES[n].offline, n != "tiny", n)),
         format_func=lambda n: n + ("" if BACKBONES[n].offline else " (needs the hub)"),
     )
-    settings = [name for name, spec in SETTINGS.items() if spec.implemented]
-    setting = c.selectbox(
-        "Setting",
-        settings,
-        index=settings.index("transfer") if "transfer" in settings else 0,
-        help="\n".join(f"- **{n}**: {SETTINGS[n].description}" for n in settings),
-    )
-    method = b.selectbox(
-        "Method",
-        list(METHODS),
-        help="\n".join(f"- **{n}**: {m.description}" for n, m in METHODS.items()),
-    )
+    implemented = [name for name, spec in SETTINGS.items() if spec.implemented]
+    setting = choose("Setting", SETTINGS, implemented, default="transfer", where=c)
+    method = choose("Method", METHODS, where=b)
     max_steps = c.number_input("Training steps", min_value=1, max_value=100_000, value=20)
     max_sentences = a.number_input(
         "Training sentences per split (cap)", min_value=8, max_value=1_000_000, value=200

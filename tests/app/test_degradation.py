@@ -117,3 +117,18 @@ def test_missing_folder_and_empty_folder_say_what_to_do(tmp_path: Path) -> None:
     assert not at.exception and "xner grid configs/smoke-tiny.yaml" in at.warning[0].value
     at.sidebar.text_input[0].set_value(str(tmp_path)).run()
     assert not at.exception and "No evaluated runs" in at.info[0].value
+
+
+def test_metric_modes_are_the_stored_ones_described_as_declared(runs: Path) -> None:
+    from xner.controls import registry_help, summary
+    from xner.evaluate.metrics import MODES
+    from xner.results import load_results, options
+
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    mode = at.selectbox(key="mode")
+    stored = options(load_results(runs), "mode")
+    assert mode.options == stored and mode.value == stored[0] == "strict"  # headline first
+    assert mode.help == registry_help(MODES, stored)
+    for name in stored:  # every stored mode has its declared description in the help
+        assert f"- **{name}**: {summary(MODES[name])}" in mode.help

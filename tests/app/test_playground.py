@@ -3,13 +3,15 @@ answers bad input with a message."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from xner.config import MODELS_DIR_ENV
+from xner.config import DATA_DIR_ENV, MODELS_DIR_ENV
+from xner.perturb.base import ParamSpec
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "playground.py")
 
@@ -17,6 +19,17 @@ PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "playground.py")
 @pytest.fixture(scope="module")
 def runs(tiny_runs: Callable[..., Path]) -> Path:
     return tiny_runs("app-playground", settings=("native", "transfer"), perturbations=("mask",))
+
+
+@pytest.fixture
+def fresh_caches() -> Iterator[None]:
+    """Streamlit's caches emptied before and after: the page's resources (data local or
+    not) are cached per checkpoint, across AppTest runs in this process."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 def sentences(at: AppTest) -> list[str]:
@@ -57,35 +70,115 @@ def test_rtl_text_renders_right_to_left(runs: Path):
     assert 'dir="rtl"' in sentences(at)[0]
 
 
-def test_live_perturbation_and_comparison(runs: Path):
+def perturbation(at: AppTest):
+    return next(s for s in at.selectbox if s.label == "Perturbation")
+
+
+def test_case_draws_the_perturbed_line_when_it_changes_a_word(runs: Path):
+    # case lower-cases every word (target "all"), entity or not: the example sentence's
+    # capitals change whatever the model tags
     at = AppTest.from_file(PAGE, default_timeout=60).run()
-    perturbation = next(s for s in at.selectbox if s.label == "Perturbation")
-    perturbation.set_value("case").run()
+    perturbation(at).set_value("case").run()
     assert not at.exception
-    shown = sentences(at)
-    if len(shown) == 2:  # the model found entities: the perturbed line is drawn
-        assert "perturbed (case)" in shown[1] and "edited" in shown[1]
-    else:  # nothing to perturb: said so
-        assert any("changed nothing" in i.value for i in at.info)
-    # Kinds that need no entities always change something.
-    next(s for s in at.selectbox if s.label == "Perturbation").set_value("typos").run()
+    clean, perturbed = sentences(at)
+    assert "perturbed (case)" in perturbed and "edited" in perturbed
+    assert "kervella" not in clean and "kervella" in perturbed
+    assert not [i.value for i in at.info if "changed nothing" in i.value]
+
+
+def test_case_on_a_lowercase_sentence_says_it_changed_nothing(runs: Path):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.text_area[0].input("ana vive en brenn con xoan .").run()
+    perturbation(at).set_value("case").run()
+    assert not at.exception
+    assert len(sentences(at)) == 1  # the typed line only
+    (message,) = [i.value for i in at.info if "changed nothing" in i.value]
+    assert message.startswith("case changed nothing here (no eligible entity or word)")
+
+
+def test_a_parameter_widget_changes_the_perturbation(runs: Path):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    perturbation(at).set_value("case").run()
+    at.selectbox(key="param-case.mode").set_value("upper").run()
+    assert not at.exception
+    perturbed = sentences(at)[1]
+    assert "KERVELLA" in perturbed and "kervella" not in perturbed
+
+
+def test_the_second_checkpoint_is_compared_on_the_clean_and_the_perturbed_text(runs: Path):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    perturbation(at).set_value("typos").run()
     next(n for n in at.number_input if n.label.startswith("Seed")).set_value(3).run()
     assert not at.exception
+    assert len(sentences(at)) == 2  # typos (rate 0.2 of every word) changed the sentence
     second = next(s for s in at.selectbox if s.label == "Second checkpoint")
     second.select_index(1).run()
     assert not at.exception
     assert any(m.value.startswith("**Only the first:**") for m in at.markdown)
-    # typos changed the sentence: the second checkpoint is drawn, labelled, on both lines
     shown = sentences(at)
-    assert any("clean ·" in s for s in shown) and any("perturbed ·" in s for s in shown)
+    assert len(shown) == 4  # first clean, first perturbed, second clean, second perturbed
+    assert "clean ·" in shown[2] and "perturbed ·" in shown[3]
     assert any(" under typos** — lost:" in m.value for m in at.markdown)
 
 
-def test_kinds_needing_hrl_data_explain_when_the_pair_is_not_local(runs: Path):
+def widget_of(at: AppTest, spec: ParamSpec, key: str):
+    if spec.choices:
+        return at.selectbox(key=key)
+    if spec.type == "bool":
+        return at.checkbox(key=key)
+    if spec.type in ("int", "float"):
+        return at.number_input(key=key)
+    return at.text_input(key=key)
+
+
+def test_parameter_widgets_are_built_from_the_declarations(runs: Path):
+    from xner.app.typed import FIXED
+    from xner.controls import param_key
+    from xner.explore import needs_reference
+    from xner.perturb import kinds
+
     at = AppTest.from_file(PAGE, default_timeout=60).run()
-    next(s for s in at.selectbox if s.label == "Perturbation").set_value("p1").run()
-    assert not at.exception  # es-gl data is local in the fixture: p1 runs or says why not
-    assert not any("Traceback" in e.value for e in at.error)
+    assert perturbation(at).options == ["(none)", *(spec.name for spec in kinds())]
+    checked = set()
+    for spec in kinds():
+        if not spec.params or needs_reference(spec.name):
+            continue  # p1 / p2 need the pair's data loaded: their widgets are built the same
+        perturbation(at).set_value(spec.name).run()
+        assert not at.exception, spec.name
+        for param in spec.params:
+            key = param_key(f"param-{spec.name}", param)
+            if param.name in FIXED:  # set from the checkpoint, not offered
+                assert not [w for w in at.get("text_input") if w.key == key]
+                continue
+            widget = widget_of(at, param, key)
+            assert widget.label == param.name and widget.help == param.help, key
+            assert widget.value == param.default, key
+            if param.choices:
+                assert widget.options == list(param.choices)
+            elif param.type in ("int", "float"):
+                assert widget.min == param.min and widget.max == param.max, key
+            checked.add(param.type if not param.choices else "choices")
+    assert checked == {"float", "int", "str", "bool", "choices"}  # every kind of widget
+
+
+def test_kinds_needing_hrl_data_explain_when_the_pair_is_not_local(
+    runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches: None
+):
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))  # no es/gl WikiANN files here
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    perturbation(at).set_value("p1").run()
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning if w.value.startswith("**p1** replaces")]
+    assert "es-gl pair's WikiANN files" in warning and "they are not there" in warning
+    assert len(sentences(at)) == 1  # nothing perturbed
+
+
+def test_kinds_needing_hrl_data_run_when_the_pair_is_local(runs: Path, fresh_caches: None):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()  # the fixture's es/gl data
+    perturbation(at).set_value("p1").run()
+    assert not at.exception
+    assert not [w.value for w in at.warning if "replaces what" in w.value]
+    assert at.selectbox(key="param-p1.reference").value == "own"
 
 
 def test_no_checkpoints_says_how_to_get_them(

@@ -53,3 +53,14 @@ def test_our_runs_beside_the_paper(runs: Path) -> None:
     assert "xner (this project) · tiny" in [trace["name"] for trace in spec["data"]]
     at.multiselect(key="pairs").set_value([]).run()
     assert not at.exception and "Choose at least one pair" in at.info[0].value
+
+
+def test_the_papers_kinds_are_described_as_declared(tmp_path: Path) -> None:
+    from xner.controls import summary
+    from xner.perturb import get
+
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.sidebar.text_input[0].set_value(str(tmp_path)).run()
+    kind = at.radio(key="kind")
+    assert kind.options == ["p1+p2", "p1", "p2"] and kind.value == "p1+p2"
+    assert kind.help.splitlines() == [f"- **{k}**: {summary(get(k))}" for k in kind.options]

@@ -57,3 +57,20 @@ def test_a_bad_pair_gets_a_message(pipeline_env: dict[str, Path]):
     next(t for t in at.text_input if t.label == "Other pair").input("nonsense")
     at.button[0].click().run()
     assert not at.exception and "Cannot start this run" in at.error[0].value
+
+
+def test_setting_and_method_choices_are_described_as_declared(pipeline_env: dict[str, Path]):
+    from xner.controls import summary
+    from xner.train import METHODS, SETTINGS
+
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    labels = {s.label: s for s in at.selectbox}
+    implemented = [name for name, spec in SETTINGS.items() if spec.implemented]
+    assert labels["Setting"].options == implemented and labels["Setting"].value == "transfer"
+    assert labels["Setting"].help.splitlines() == [
+        f"- **{name}**: {summary(SETTINGS[name])}" for name in implemented
+    ]
+    assert labels["Method"].options == list(METHODS)
+    assert labels["Method"].help.splitlines() == [
+        f"- **{name}**: {summary(spec)}" for name, spec in METHODS.items()
+    ]
