@@ -11,8 +11,8 @@ import torch
 
 from xner import store
 from xner.errors import XnerError
-from xner.runs import checkpoint
 from xner.evaluate.predict import Prediction
+from xner.runs import checkpoint
 from xner.store import CheckpointError, build_model, list_runs, load_checkpoint, save_checkpoint
 from xner.train import LabelSpace, RunConfig, TrainArgs
 
