@@ -12,6 +12,7 @@ import torch
 from xner import store
 from xner.errors import XnerError
 from xner.evaluate.predict import Prediction
+from xner.runs import checkpoint
 from xner.store import CheckpointError, build_model, list_runs, load_checkpoint, save_checkpoint
 from xner.train import LabelSpace, RunConfig, TrainArgs
 
@@ -62,7 +63,7 @@ def test_crash_leaves_no_half_checkpoint(tmp_path: Path, monkeypatch: pytest.Mon
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(store, "write_json_atomic", boom)
+    monkeypatch.setattr(checkpoint.atomic, "write_json", boom)
     with pytest.raises(OSError, match="disk full"):
         save_checkpoint(build_model("tiny", LABELS), RUN, LABELS, tmp_path / "run")
     assert list(tmp_path.iterdir()) == []
@@ -90,15 +91,18 @@ def test_missing_folder(tmp_path: Path) -> None:
         load_checkpoint(tmp_path / "nothing")
 
 
+RECORD = {"result": {"test_set": "panx/ar/test", "perturbation": "p1+p2"}, "degradation": None}
+
+
 def test_eval_preds_and_list_runs(saved: Path) -> None:
-    store.write_eval(saved, "panx/ar/test", "p1+p2", {"f1": 0.5})
-    assert store.read_eval(saved, "panx/ar/test", "p1+p2") == {"f1": 0.5}
+    store.write_eval(saved, "panx/ar/test", "p1+p2", RECORD)
+    assert store.read_eval(saved, "panx/ar/test", "p1+p2") == RECORD
     prediction = Prediction("panx/ar/dev/000001", "abc", ("B-PER", "O"), (1, 0), (0.9, 0.8))
-    path = store.write_predictions(saved, "panx/ar/test", "none", [prediction])
-    assert path.name == "panx-ar-test__none.jsonl.gz"
+    path = store.write_predictions(saved, "panx/ar/test", "clean", [prediction])
+    assert path.name == "panx-ar-test__clean.jsonl.gz"
     expected = [{"id": "panx/ar/dev/000001", "hash": "abc", "tags": [1, 0]}]
-    assert store.read_predictions(saved, "panx/ar/test") == expected
-    again = store.write_predictions(saved, "panx/ar/test", "none", [prediction])
+    assert store.read_predictions(saved, "panx/ar/test") == expected  # clean by default
+    again = store.write_predictions(saved, "panx/ar/test", "clean", [prediction])
     assert again.read_bytes() == path.read_bytes()  # no timestamp inside: reproducible bytes
     broken = saved.parent / "broken"
     broken.mkdir()
@@ -106,7 +110,7 @@ def test_eval_preds_and_list_runs(saved: Path) -> None:
     assert [r.path.name for r in runs] == ["broken", "run"]
     assert runs[0].problem and "config.json" in runs[0].problem
     assert runs[1].run_id == RUN.run_id and runs[1].evals == ("panx-ar-test__p1+p2",)
-    assert runs[1].preds == ("panx-ar-test__none",)
+    assert runs[1].preds == ("panx-ar-test__clean",)
 
 
 def test_older_plain_predictions_are_read_and_replaced_on_rewrite(saved: Path) -> None:
@@ -192,7 +196,7 @@ def test_written_files_have_ordinary_permissions(saved: Path) -> None:
 
     mask = os.umask(0o022)
     os.umask(mask)
-    path = store.write_eval(saved, "panx/ar/test", "p1", {"f1": 0.5})
+    path = store.write_eval(saved, "panx/ar/test", "p1", RECORD)
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
     assert saved.stat().st_mode & 0o777 == 0o777 & ~mask
     assert (saved / "model.safetensors").stat().st_mode & 0o777 == 0o666 & ~mask

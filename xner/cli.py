@@ -385,11 +385,9 @@ def evaluate_command(
 
     if slices_only:
         from xner.evaluate.slicefill import backfill_all, backfill_run
+        from xner.runs.layout import is_run
 
-        if (checkpoint / "config.json").is_file():
-            done = [backfill_run(checkpoint)]
-        else:
-            done = backfill_all(checkpoint)
+        done = [backfill_run(checkpoint)] if is_run(checkpoint) else backfill_all(checkpoint)
         for run in done:
             say(f"{run.run_dir.name}: slices added to {len(run.written)}, {len(run.kept)} had them")
             for name, why in run.failed:

@@ -11,7 +11,6 @@ Everything here is a plain function over plain records, tested without Streamlit
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +31,10 @@ from xner.perturb import (
     resolve_steps,
 )
 from xner.perturb.base import Resource
+from xner.runs.layout import CLEAN, eval_files
+from xner.runs.records import EvalRecord
 from xner.viz.tokens import TokenMarks
 
-CLEAN = "clean"
 SIDES = ("perturbed", "clean", "either")
 
 
@@ -62,16 +62,15 @@ def evaluated_sets(run_dir: Path | str) -> list[EvaluatedSet]:
     The names come from inside the JSON (the file stem is a lossy, filesystem-safe
     form); an unreadable file is skipped, the run index reports broken runs."""
     found: list[EvaluatedSet] = []
-    for path in sorted((Path(run_dir) / "eval").glob("*.json")):
+    for path in eval_files(run_dir):
         try:
-            result = json.loads(path.read_text(encoding="utf-8"))["result"]
-            seed = result.get("seed", result.get("bootstrap", {}).get("seed", 0))
+            record = EvalRecord.read(path)
             found.append(
                 EvaluatedSet(
-                    str(result["test_set"]),
-                    str(result["perturbation"]),
-                    int(seed),
-                    int(result.get("n_sentences", 0)),
+                    record.test_set,
+                    record.perturbation,
+                    record.seed or 0,
+                    record.n_sentences or 0,
                 )
             )
         except (OSError, ValueError, KeyError, TypeError):

@@ -381,16 +381,12 @@ def run_cell(cell: GridCell) -> CellOutcome:
     staging folder, write cell.json last, then publish the folder whole; skip a finished
     cell. Safe to run twice at once or to kill at any point: the cell's name only ever
     holds a complete folder, and the first finished copy wins."""
+    from xner.atomic import write_json as write_json_atomic
     from xner.evaluate.runner import EVAL_VERSION, evaluate_checkpoint
     from xner.gridstore import discard
-    from xner.store import (
-        CONFIG_FILE,
-        EVAL_DIR,
-        PREDS_DIR,
-        CheckpointError,
-        read_config,
-        write_json_atomic,
-    )
+    from xner.runs.checkpoint import read_config
+    from xner.runs.layout import CONFIG_FILE, EVAL_DIR, PREDS_DIR
+    from xner.runs.records import CheckpointError
     from xner.train.run import train_run
 
     store = cell.grid.store()
@@ -508,10 +504,10 @@ def summary_rows(spec: GridSpec) -> list[dict[str, Any]]:
         if not cell.finished():
             continue
         for record in store.eval_records(cell.key):
-            result = record["result"]
-            strict = result["scores"]["strict"]["overall"]
-            interval = result.get("intervals", {}).get("strict", {}).get("micro_f1", {})
-            drop = (record.get("degradation") or {}).get("drops", {}).get("strict", {})
+            result = record.result
+            strict = record.scores["strict"]["overall"]
+            interval = record.intervals.get("strict", {}).get("micro_f1", {})
+            drop = record.drops.get("strict", {})
             absolute = drop.get("micro_f1", {}).get("absolute", {})
             rows.append(
                 {
@@ -576,4 +572,6 @@ def _seconds(value: object) -> int | None:
 
 
 def _trained(cell: GridCell) -> bool:
-    return cell.grid.store().has(cell.key, "config.json")
+    from xner.runs.layout import CONFIG_FILE
+
+    return cell.grid.store().has(cell.key, CONFIG_FILE)

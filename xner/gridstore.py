@@ -27,11 +27,16 @@ import socket
 import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from xner import atomic
 from xner.atomic import clean_stale, process_alive
+from xner.runs.layout import CELL_FILE, EVAL_DIR, EVAL_SUFFIX, eval_files
 
-CELL_FILE = "cell.json"  # written last: its presence marks a finished cell
+if TYPE_CHECKING:
+    from xner.runs.records import EvalRecord
+
+__all__ = ["CELL_FILE", "CellStore", "FolderStore", "UriStore", "is_uri", "open_store"]
 STAGING_DIR = ".staging"  # beside the cells (a folder store)
 LOCAL_STAGING_DIR = "grid-staging"  # in the cache (a URI store)
 
@@ -107,8 +112,8 @@ class CellStore(ABC):
         """The file `name` of cell `key`."""
 
     @abstractmethod
-    def eval_records(self, key: str) -> list[dict[str, Any]]:
-        """Cell `key`'s eval/*.json records, sorted by file name."""
+    def eval_records(self, key: str) -> list[EvalRecord]:
+        """Cell `key`'s stored evaluations, sorted by file name."""
 
     @abstractmethod
     def write_text(self, name: str, text: str) -> str:
@@ -167,16 +172,13 @@ class FolderStore(CellStore):
     def read_bytes(self, key: str, name: str) -> bytes:
         return (self.root / key / name).read_bytes()
 
-    def eval_records(self, key: str) -> list[dict[str, Any]]:
-        return [
-            json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted((self.root / key / "eval").glob("*.json"))
-        ]
+    def eval_records(self, key: str) -> list[EvalRecord]:
+        from xner.runs.records import EvalRecord
+
+        return [EvalRecord.read(path) for path in eval_files(self.root / key)]
 
     def write_text(self, name: str, text: str) -> str:
-        from xner.store import write_text_atomic
-
-        write_text_atomic(self.root / name, text)
+        atomic.write_text(self.root / name, text)
         return str(self.root / name)
 
 
@@ -225,10 +227,12 @@ class UriStore(CellStore):
     def read_bytes(self, key: str, name: str) -> bytes:
         return bytes(self.fs.cat_file(self._remote(key, name)))
 
-    def eval_records(self, key: str) -> list[dict[str, Any]]:
+    def eval_records(self, key: str) -> list[EvalRecord]:
+        from xner.runs.records import EvalRecord
+
+        pattern = self._remote(key, f"{EVAL_DIR}/*{EVAL_SUFFIX}")
         return [
-            json.loads(self.fs.cat_file(path))
-            for path in sorted(self.fs.glob(self._remote(key, "eval/*.json")))
+            EvalRecord.from_json(self.fs.cat_file(path)) for path in sorted(self.fs.glob(pattern))
         ]
 
     def write_text(self, name: str, text: str) -> str:

@@ -42,7 +42,9 @@ from typing import Any
 
 import pandas as pd
 
-CLEAN = "clean"
+from xner.runs.layout import CLEAN, CONFIG_FILE, EVAL_DIR, EVAL_SUFFIX, eval_files, find_runs
+from xner.runs.records import EvalRecord
+
 AGGREGATES = ("micro", "macro")
 HEADLINE_MODE = "strict"
 RUN_COLUMNS = (
@@ -138,24 +140,9 @@ class LoadReport:
 
 
 def run_dirs(models_dir: Path | str) -> list[Path]:
-    """Run folders (those with a config.json) directly under `models_dir`, or one level
-    deeper: a grid writes its runs into its own `out:` folder, often inside models/."""
-    root = Path(models_dir)
-    if not root.is_dir():
-        return []
-    found: list[Path] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if (folder / "config.json").is_file():
-            found.append(folder)
-            continue
-        found.extend(
-            sorted(
-                sub
-                for sub in folder.iterdir()
-                if sub.is_dir() and not sub.name.startswith(".") and (sub / "config.json").is_file()
-            )
-        )
-    return found
+    """Run folders directly under `models_dir`, or one level deeper (a grid's `out:`
+    folder): `xner.runs.layout.find_runs`, the one run finder."""
+    return find_runs(models_dir)
 
 
 def results_signature(models_dir: Path | str) -> str:
@@ -168,10 +155,10 @@ def results_signature(models_dir: Path | str) -> str:
         # os.scandir/os.stat on strings: half the time of Path.glob/Path.stat, and every
         # page computes this on every rerun.
         base, names = str(folder), []
-        with contextlib.suppress(OSError), os.scandir(os.path.join(base, "eval")) as entries:
-            names = sorted(entry.name for entry in entries if entry.name.endswith(".json"))
-        config = os.path.join(base, "config.json")
-        for file in (config, *(os.path.join(base, "eval", name) for name in names)):
+        with contextlib.suppress(OSError), os.scandir(os.path.join(base, EVAL_DIR)) as entries:
+            names = sorted(entry.name for entry in entries if entry.name.endswith(EVAL_SUFFIX))
+        config = os.path.join(base, CONFIG_FILE)
+        for file in (config, *(os.path.join(base, EVAL_DIR, name) for name in names)):
             try:
                 stat = os.stat(file)
             except OSError:  # removed between listing and stat: the next key differs
@@ -238,24 +225,15 @@ def _eval_rows(
     """The evaluation's settings (test set, sentences, seed, resamples) and one tuple per
     mode × type: SCORE_COLUMNS, the stored drop interval fields (drop_low, drop_high,
     drop_rel_low, drop_rel_high, significant) and COVERAGE_COLUMNS."""
-    record = json.loads(Path(path).read_text(encoding="utf-8"))
-    result = record.get("result", record)
-    boot = result.get("bootstrap") or {}
-    stamp = (
-        str(result["test_set"]),
-        int(result.get("n_sentences", 0)),
-        boot.get("seed"),
-        boot.get("n_resamples"),
-    )
-    degradation = record.get("degradation") or {}
-    coverage = _coverage_values(record.get("coverage"))
-    perturbation = str(result.get("perturbation") or CLEAN)
-    if perturbation == "none":
-        perturbation = CLEAN
+    record = EvalRecord.read(path)
+    result = record.result
+    stamp = (record.test_set, record.n_sentences or 0, record.seed, record.n_resamples)
+    coverage = _coverage_values(record.coverage)
+    perturbation = record.perturbation
     rows = []
-    for mode, scores in result["scores"].items():
-        intervals = result.get("intervals", {}).get(mode, {})
-        drops = degradation.get("drops", {}).get(mode, {})
+    for mode, scores in record.scores.items():
+        intervals = record.intervals.get(mode, {})
+        drops = record.drops.get(mode, {})
         parts: list[tuple[str, Mapping[str, Any], Any, Any]] = [
             ("micro", scores["overall"], intervals.get("micro_f1"), drops.get("micro_f1")),
             ("macro", scores["macro"], intervals.get("macro_f1"), drops.get("macro_f1")),
@@ -346,9 +324,9 @@ def load_results_with_report(
     evaluations = 0
     for folder in folders:
         try:
-            meta = _run_meta(*_signature(folder / "config.json"))
+            meta = _run_meta(*_signature(folder / CONFIG_FILE))
         except (OSError, ValueError, KeyError, TypeError) as error:
-            problems.append(f"{folder / 'config.json'}: unreadable ({error}); fix or remove it")
+            problems.append(f"{folder / CONFIG_FILE}: unreadable ({error}); fix or remove it")
             continue
         head = (
             meta.backbone,
@@ -363,11 +341,8 @@ def load_results_with_report(
             meta.run_id,
             meta.run_path,
         )
-        eval_dir = folder / "eval"
-        if not eval_dir.is_dir():
-            continue
         by_test: dict[str, list[tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]]] = {}
-        for file in sorted(eval_dir.glob("*.json")):
+        for file in eval_files(folder):
             try:
                 stamp, rows = _eval_rows(*_signature(file))
             except (OSError, ValueError, KeyError, TypeError) as error:

@@ -8,7 +8,6 @@ seeds for the Degradation page's chart.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,11 @@ from typing import Any
 import pandas as pd
 
 from xner.evaluate.slices import BY_NAME
-from xner.results import RUN_COLUMNS, _run_meta, _signature, cell_label, run_dirs
+from xner.results import RUN_COLUMNS, _run_meta, _signature, cell_label
+from xner.runs.layout import CLEAN, CONFIG_FILE, eval_files, find_runs
+from xner.runs.records import EvalRecord
 from xner.viz.palette import setting_rank
 
-CLEAN = "clean"
 SLICE_COLUMNS = (
     *RUN_COLUMNS,
     "test_set",
@@ -44,19 +44,17 @@ NAN = float("nan")
 def _slice_rows(path: str, mtime_ns: int, size: int) -> tuple[tuple[Any, ...], ...] | None:
     """(test_set, perturbation, slice fields...) per slice of one eval file; None when
     the file has no slices yet."""
-    record = json.loads(Path(path).read_text(encoding="utf-8"))
-    found = record.get("slices")
+    record = EvalRecord.read(path)
+    found = record.slices
     if not found:
         return None
-    result = record["result"]
-    perturbation = str(result.get("perturbation") or CLEAN)
     rows = []
     for name, entry in found.get("slices", {}).items():
         reference = str(entry.get("reference", BY_NAME[name].reference if name in BY_NAME else ""))
         rows.append(
             (
-                str(result["test_set"]),
-                CLEAN if perturbation == "none" else perturbation,
+                record.test_set,
+                record.perturbation,
                 str(name),
                 reference,
                 bool(entry.get("seen")),
@@ -80,13 +78,13 @@ def load_slices(models_dir: Path | str) -> tuple[pd.DataFrame, tuple[str, ...]]:
     to `load_results`' report."""
     rows: list[tuple[Any, ...]] = []
     missing: list[str] = []
-    for folder in run_dirs(models_dir):
+    for folder in find_runs(models_dir):
         try:
-            meta = _run_meta(*_signature(folder / "config.json"))
+            meta = _run_meta(*_signature(folder / CONFIG_FILE))
         except (OSError, ValueError, KeyError, TypeError):
             continue
         head = tuple(getattr(meta, column) for column in RUN_COLUMNS)
-        for file in sorted((folder / "eval").glob("*.json")):
+        for file in eval_files(folder):
             try:
                 found = _slice_rows(*_signature(file))
             except (OSError, ValueError, KeyError, TypeError):

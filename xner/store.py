@@ -1,443 +1,100 @@
-"""The checkpoint folder: layout, atomic writes, loading, and the run index for the app.
+"""The store API: a run folder's files for the rest of xner, and the run index for the app.
 
-```
-models/<run>/
-  config.json        RunConfig (+ a "checkpoint" block: format, weights kind, dtype)
-  labels.json        the label list, O first
-  model.safetensors  full: only the parameters training changed (frozen ones, such as
-                     frozen embeddings, are rebuilt from the backbone), fp16 by default
-  adapter/           lora: peft's adapter_config.json + adapter_model.safetensors
-                     (adapter and classifier head; never the base model)
-  adaptation.safetensors  adapted-transfer: what MLM adaptation changed in the encoder
-                     (LoRA factors, or non-embedding weights in fp16), applied to the
-                     backbone before the weights above
-  train_log.jsonl    one record per step and per dev check
-  eval/<test>__<perturbation>.json
-  preds/<test>__<perturbation>.jsonl.gz  {id, hash, tags: [tag ids]} per sentence, no text
-                     (gzip without a timestamp: same predictions, same bytes)
-```
-
-A checkpoint is written into a temporary folder beside the target and renamed into
-place, so a crash never leaves half a checkpoint under the run's name.
+The run folder itself lives in `xner.runs`: `layout` (every name, the one run finder),
+`records` (evaluations, predictions, the training log) and `checkpoint` (the trained
+model). This module keeps the names callers import, and `list_runs`, the index of every
+run under a models folder with what is wrong with the broken ones.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
-import os
-import re
-import shutil
-import tempfile
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import torch
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from typing import Any
 
 from xner import atomic
 from xner import config as xconfig
 from xner.errors import XnerError
-from xner.train.encode import LabelSpace
+from xner.runs.checkpoint import (
+    FORMAT,
+    build_model,
+    check_weights,
+    load_checkpoint,
+    read_config,
+    read_labels,
+    save_checkpoint,
+    weights_file,
+)
+from xner.runs.layout import (
+    ADAPTER_DIR,
+    CLEAN,
+    CONFIG_FILE,
+    EVAL_DIR,
+    LABELS_FILE,
+    PREDS_DIR,
+    PREDS_SUFFIX,
+    TRAIN_LOG,
+    WEIGHTS_FILE,
+    artifact_name,
+    artifact_stem,
+    eval_files,
+    evaluation_stamp,
+    find_runs,
+    is_run,
+    pred_files,
+)
+from xner.runs.records import (
+    CheckpointError,
+    read_json,
+    read_log,
+    read_predictions,
+    write_eval,
+    write_predictions,
+)
+from xner.runs.records import read_eval as read_eval_record
 from xner.train.runconfig import RunConfig
 
-if TYPE_CHECKING:
-    from xner.train.adapt import AdaptResult
+__all__ = [
+    "ADAPTER_DIR",
+    "CONFIG_FILE",
+    "EVAL_DIR",
+    "FORMAT",
+    "LABELS_FILE",
+    "LOG_FILE",
+    "PREDS_DIR",
+    "PREDS_SUFFIX",
+    "WEIGHTS_FILE",
+    "CheckpointError",
+    "RunInfo",
+    "artifact_name",
+    "build_model",
+    "check_weights",
+    "evaluation_stamp",
+    "list_runs",
+    "load_checkpoint",
+    "read_config",
+    "read_eval",
+    "read_labels",
+    "read_log",
+    "read_predictions",
+    "save_checkpoint",
+    "weights_file",
+    "write_bytes_atomic",
+    "write_eval",
+    "write_json_atomic",
+    "write_predictions",
+    "write_text_atomic",
+]
 
-FORMAT = 1
-CONFIG_FILE = "config.json"
-LABELS_FILE = "labels.json"
-WEIGHTS_FILE = "model.safetensors"
-ADAPTER_DIR = "adapter"
-LOG_FILE = "train_log.jsonl"
-EVAL_DIR = "eval"
-PREDS_DIR = "preds"
-PREDS_SUFFIX = ".jsonl.gz"
-
-
-class CheckpointError(XnerError):
-    """A checkpoint folder is missing a file, or a file is unreadable or inconsistent."""
-
-
-# ---------------------------------------------------------------------------
-# Atomic files
-
-
+LOG_FILE = TRAIN_LOG
 write_text_atomic = atomic.write_text
 write_bytes_atomic = atomic.write_bytes
 write_json_atomic = atomic.write_json
 
 
-def _jsonl(records: Iterable[Mapping[str, Any]]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-
-
-def _read_json(path: Path, what: str) -> Any:
-    if not path.is_file():
-        raise CheckpointError(
-            f"{path}: missing ({what}); the checkpoint is incomplete - retrain the run "
-            "or remove the folder"
-        )
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise CheckpointError(
-            f"{path}: not valid JSON ({error}); restore the file or retrain the run"
-        ) from None
-
-
-# ---------------------------------------------------------------------------
-# Saving
-
-
-def _changed_parameters(model: PreTrainedModel) -> dict[str, torch.Tensor]:
-    """The parameters training could change (requires_grad); frozen ones are the
-    backbone's own and are rebuilt from it on load."""
-    return {
-        name: parameter.detach().cpu().contiguous()
-        for name, parameter in model.named_parameters()
-        if parameter.requires_grad
-    }
-
-
-def _round_trainable_to_half(model: PreTrainedModel) -> None:
-    with torch.no_grad():
-        for parameter in model.parameters():
-            if parameter.requires_grad and parameter.is_floating_point():
-                parameter.copy_(parameter.half().to(parameter.dtype))
-
-
-def save_checkpoint(
-    model: PreTrainedModel,
-    config: RunConfig,
-    labels: LabelSpace,
-    path: Path | str | None = None,
-    *,
-    log: Sequence[Mapping[str, Any]] = (),
-    dtype: str = "float16",
-    overwrite: bool = False,
-    adaptation: AdaptResult | None = None,
-) -> Path:
-    """Write the checkpoint folder (default `models_dir()/config.name`) atomically.
-
-    `adaptation` (adapted-transfer) is stored beside the weights and re-applied first
-    on load."""
-    from safetensors.torch import load_file, save_file
-
-    target = Path(path) if path is not None else xconfig.models_dir() / config.name
-    if target.exists() and not overwrite:
-        raise CheckpointError(
-            f"{target} already exists; pass overwrite=True or choose another folder"
-        )
-    if dtype not in ("float16", "float32"):
-        raise XnerError(f"checkpoint dtype must be float16 or float32, not {dtype!r}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{target.name}.{atomic.owner_tag()}.tmp-"
-    temp = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
-    try:
-        is_lora = config.method == "lora"
-        if is_lora:
-            # peft writes the adapter and the modules_to_save head, not the base model.
-            if dtype == "float16":
-                # Stored in half precision (half the size); the trained weights are rounded
-                # in place first, so the model in memory is exactly the one that loads.
-                _round_trainable_to_half(model)
-            model.save_pretrained(str(temp / ADAPTER_DIR), safe_serialization=True)
-            weights = ADAPTER_DIR
-            if dtype == "float16":
-                adapter_file = temp / ADAPTER_DIR / "adapter_model.safetensors"
-                tensors = load_file(str(adapter_file))
-                tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
-                save_file(tensors, str(adapter_file), metadata={"format": "pt"})
-        else:
-            tensors = _changed_parameters(model)
-            if dtype == "float16":
-                tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
-            save_file(tensors, str(temp / WEIGHTS_FILE), metadata={"format": "pt"})
-            weights = WEIGHTS_FILE
-        data = config.to_dict()
-        data["run_id"] = config.run_id
-        data["checkpoint"] = {
-            "format": FORMAT,
-            "weights": weights,
-            "dtype": dtype,
-            "labels": list(labels.labels),  # the head's output order, checked on load
-        }
-        if adaptation is not None:
-            from xner.train.adapt import save_adaptation
-
-            data["checkpoint"]["adaptation"] = save_adaptation(temp, adaptation)
-        write_json_atomic(temp / CONFIG_FILE, data)
-        write_json_atomic(temp / LABELS_FILE, list(labels.labels))
-        write_text_atomic(temp / LOG_FILE, _jsonl(log))
-        (temp / EVAL_DIR).mkdir()
-        (temp / PREDS_DIR).mkdir()
-        atomic.make_ordinary(temp)  # mkdtemp made it private
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, old)
-            os.replace(temp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(temp, target)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
-    return target
-
-
-# ---------------------------------------------------------------------------
-# Loading
-
-
-def read_config(path: Path | str) -> RunConfig:
-    """The RunConfig of a checkpoint folder."""
-    folder = Path(path)
-    data = _read_json(folder / CONFIG_FILE, "the run configuration")
-    if not isinstance(data, dict):
-        raise CheckpointError(f"{folder / CONFIG_FILE}: expected a JSON object")
-    data = dict(data)
-    data.pop("run_id", None)
-    data.pop("checkpoint", None)
-    try:
-        return RunConfig.from_dict(data, str(folder / CONFIG_FILE))
-    except XnerError as error:
-        raise CheckpointError(str(error)) from None
-
-
-def read_labels(path: Path | str) -> LabelSpace:
-    file = Path(path) / LABELS_FILE
-    data = _read_json(file, "the label list")
-    if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
-        raise CheckpointError(f"{file}: expected a JSON list of tag strings, O first")
-    try:
-        return LabelSpace(tuple(data))
-    except XnerError as error:
-        raise CheckpointError(f"{file}: {error}") from None
-
-
-def build_model(backbone: str, labels: LabelSpace) -> PreTrainedModel:
-    """The backbone with a fresh token-classification head for `labels`."""
-    from transformers import AutoModelForTokenClassification
-    from transformers.utils import logging as hf_logging
-
-    from xner.backbones import backbone_path
-
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()  # "newly initialized classifier" is expected here
-    try:
-        return AutoModelForTokenClassification.from_pretrained(
-            backbone_path(backbone),
-            num_labels=len(labels),
-            id2label=labels.id2label,
-            label2id=labels.label2id,
-        )
-    finally:
-        hf_logging.set_verbosity(verbosity)
-
-
-def load_checkpoint(
-    path: Path | str,
-) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, RunConfig]:
-    """Rebuild the model from its backbone plus the stored weights (or adapter), in
-    eval mode, with the backbone's tokenizer (one instance per backbone per process:
-    predicting only encodes with it) and the RunConfig."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
-    from xner.backbones import shared_tokenizer
-
-    folder = Path(path)
-    if not folder.is_dir():
-        atomic.restore_folders(folder.parent)  # a re-evaluation that died mid-swap
-    if not folder.is_dir():
-        raise CheckpointError(f"{folder}: no such checkpoint folder; see list_runs()")
-    run = read_config(folder)
-    labels = read_labels(folder)
-    meta = _read_json(folder / CONFIG_FILE, "the run configuration").get("checkpoint", {})
-    stored_labels = meta.get("labels")
-    if stored_labels is not None and list(stored_labels) != list(labels.labels):
-        raise CheckpointError(
-            f"{folder / LABELS_FILE}: the labels {list(labels.labels)} are not in the order the "
-            f"head was trained with ({stored_labels}, recorded in config.json); restore "
-            "labels.json in that order"
-        )
-    try:
-        model = build_model(run.backbone, labels)
-    except XnerError as error:
-        from xner.backbones import BACKBONES
-
-        raise CheckpointError(
-            f"{folder / CONFIG_FILE}: field 'backbone' is {run.backbone!r}, which cannot be "
-            f"loaded here ({error}); the registered backbones are {', '.join(BACKBONES)}"
-        ) from None
-    if meta.get("adaptation"):
-        from xner.train.adapt import apply_adaptation
-
-        try:
-            apply_adaptation(model, folder / meta["adaptation"])
-        except XnerError as error:
-            raise CheckpointError(str(error)) from None
-    check_weights(folder, run.method, meta)
-    if run.method == "lora":
-        adapter = folder / ADAPTER_DIR
-        from peft import PeftModel
-
-        try:
-            model = PeftModel.from_pretrained(model, str(adapter))
-        except (RuntimeError, ValueError, SafetensorError) as error:
-            raise CheckpointError(
-                f"{adapter}: the adapter does not fit {run.backbone} with {len(labels)} "
-                f"labels ({str(error).splitlines()[0]}); check labels.json or retrain"
-            ) from None
-        # A loaded checkpoint only predicts: folding the adapter into the weights removes
-        # the LoRA detour from every layer (multilingual-e5-small: 191 -> 231 sentences/s).
-        model = model.merge_and_unload()
-    else:
-        file = folder / meta.get("weights", WEIGHTS_FILE)
-        try:
-            state = load_file(str(file))
-        except (SafetensorError, OSError) as error:
-            raise CheckpointError(f"{file}: unreadable ({error}); retrain the run") from None
-        own = model.state_dict()
-        unknown = sorted(set(state) - set(own))
-        if unknown:
-            raise CheckpointError(
-                f"{file}: weights {unknown[:3]} are not in {run.backbone}; the checkpoint "
-                "belongs to another backbone - fix config.json's backbone or retrain"
-            )
-        for name, tensor in state.items():
-            if tensor.shape != own[name].shape:
-                raise CheckpointError(
-                    f"{file}: {name} has shape {tuple(tensor.shape)} but the model expects "
-                    f"{tuple(own[name].shape)}; labels.json ({len(labels)} labels) or the "
-                    "backbone does not match the weights"
-                )
-        model.load_state_dict({k: v.to(own[k].dtype) for k, v in state.items()}, strict=False)
-    return model.eval(), shared_tokenizer(run.backbone), run
-
-
-def weights_file(folder: Path, method: str, meta: Mapping[str, Any]) -> Path:
-    """Where a run's trained weights are: the LoRA adapter, or the changed parameters."""
-    if method == "lora":
-        return folder / ADAPTER_DIR / "adapter_model.safetensors"
-    return folder / meta.get("weights", WEIGHTS_FILE)
-
-
-def check_weights(folder: Path, method: str, meta: Mapping[str, Any]) -> None:
-    """Raise when the weights file is missing or damaged (truncated, overwritten): its
-    safetensors header must parse and match the file's size. Reads the header only."""
-    from safetensors import SafetensorError, safe_open
-
-    file = weights_file(folder, method, meta)
-    if not file.is_file():
-        raise CheckpointError(
-            f"{file}: missing (the trained weights); the checkpoint is incomplete - "
-            "restore the file or retrain the run"
-        )
-    try:
-        with safe_open(str(file), framework="pt") as handle:
-            handle.keys()
-    except (SafetensorError, OSError, ValueError) as error:
-        raise CheckpointError(
-            f"{file}: damaged, not a readable safetensors file ({error}); restore the file "
-            "(e.g. `git checkout` for a shipped run) or retrain the run"
-        ) from None
-
-
-# ---------------------------------------------------------------------------
-# Evaluations and predictions
-
-_SAFE = re.compile(r"[^A-Za-z0-9_.+=-]")
-
-
-def artifact_name(test: str, perturbation: str = "none") -> str:
-    """`panx/fa/test`, `p1+p2` -> `panx-fa-test__p1+p2` (a safe file stem)."""
-    parts = [_SAFE.sub("-", part.strip()) for part in (test, perturbation or "none")]
-    if not all(parts):
-        raise XnerError("a test set and a perturbation name must not be empty")
-    return "__".join(parts)
-
-
-def write_eval(
-    run_dir: Path | str, test: str, perturbation: str, result: Mapping[str, Any]
-) -> Path:
-    path = Path(run_dir) / EVAL_DIR / f"{artifact_name(test, perturbation)}.json"
-    write_json_atomic(path, dict(result))
-    return path
-
-
-def read_eval(run_dir: Path | str, test: str, perturbation: str = "none") -> dict[str, Any]:
-    path = Path(run_dir) / EVAL_DIR / f"{artifact_name(test, perturbation)}.json"
-    return _read_json(path, "an evaluation; run the evaluation first")
-
-
-def write_predictions(
-    run_dir: Path | str, test: str, perturbation: str, predictions: Iterable[Any]
-) -> Path:
-    """Per sentence its id, content hash and tag ids: never the sentence text. Gzipped
-    (about 5x smaller, which keeps the shipped grid small); an older plain `.jsonl`
-    beside it is replaced."""
-    folder = Path(run_dir) / PREDS_DIR
-    name = artifact_name(test, perturbation)
-    text = _jsonl({"id": p.id, "hash": p.hash, "tags": list(p.tag_ids)} for p in predictions)
-    path = folder / f"{name}{PREDS_SUFFIX}"
-    write_bytes_atomic(path, gzip.compress(text.encode("utf-8"), mtime=0))
-    (folder / f"{name}.jsonl").unlink(missing_ok=True)
-    return path
-
-
-def read_predictions(
-    run_dir: Path | str, test: str, perturbation: str = "none"
-) -> list[dict[str, Any]]:
-    """What `write_predictions` wrote (plain `.jsonl` from older runs is read too)."""
-    folder = Path(run_dir) / PREDS_DIR
-    name = artifact_name(test, perturbation)
-    path = folder / f"{name}{PREDS_SUFFIX}"
-    if not path.is_file():
-        path = folder / f"{name}.jsonl"
-    if not path.is_file():
-        raise CheckpointError(
-            f"{folder / name}{PREDS_SUFFIX}: missing; predict this test set first"
-        )
-    try:
-        raw = path.read_bytes()
-        text = (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8")
-    except (OSError, EOFError, UnicodeDecodeError) as error:
-        raise CheckpointError(f"{path}: unreadable ({error})") from None
-    records = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise CheckpointError(f"{path}, line {number}: bad JSON ({error})") from None
-    return records
-
-
-def evaluation_stamp(run_dir: Path | str) -> tuple[tuple[str, int, int], ...]:
-    """Name, mtime and size of every stored evaluation and prediction file of a run: it
-    changes whenever the run is re-evaluated (a cache key for the app)."""
-    folder = Path(run_dir)
-    files = sorted([*(folder / EVAL_DIR).glob("*.json"), *(folder / PREDS_DIR).glob("*.jsonl*")])
-    stamps = []
-    for path in files:
-        try:
-            stat = path.stat()
-        except OSError:  # replaced while listing: the next call sees the new one
-            continue
-        stamps.append((path.name, stat.st_mtime_ns, stat.st_size))
-    return tuple(stamps)
-
-
-def read_log(run_dir: Path | str) -> list[dict[str, Any]]:
-    path = Path(run_dir) / LOG_FILE
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+def read_eval(run_dir: Path | str, test: str, perturbation: str = CLEAN) -> dict[str, Any]:
+    """A stored evaluation as its JSON object (`EvalRecord.to_dict`)."""
+    return read_eval_record(run_dir, test, perturbation).to_dict()
 
 
 # ---------------------------------------------------------------------------
@@ -457,22 +114,24 @@ class RunInfo:
 
 
 def list_runs(models_dir: Path | str | None = None) -> list[RunInfo]:
-    """Every checkpoint folder, sorted by name; broken ones carry `problem` instead of
-    failing the listing (the app shows them with the fix)."""
+    """Every run folder `find_runs` finds (a grid's `out:` folder's runs too), in its
+    order; broken ones carry `problem` instead of failing the listing (the app shows
+    them with the fix), and a top-level folder without a config is listed as broken."""
     root = Path(models_dir) if models_dir is not None else xconfig.models_dir()
     if not root.is_dir():
         return []
-    atomic.restore_folders(root)  # a run whose re-evaluation died mid-swap
+    # A run whose re-evaluation died mid-swap, here or in a grid's folder.
+    for parent in (root, *(p for p in root.iterdir() if p.is_dir() and not is_run(p))):
+        atomic.restore_folders(parent)
     runs = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        evals = tuple(sorted(p.stem for p in (folder / EVAL_DIR).glob("*.json")))
+    for folder in find_runs(root, broken=True):
+        evals = tuple(sorted(artifact_stem(p.name) for p in eval_files(folder)))
         # gzipped, or plain from older runs (read_predictions takes both)
-        names = (p.name for p in (folder / PREDS_DIR).glob("*.jsonl*"))
-        preds = tuple(sorted({n.removesuffix(PREDS_SUFFIX).removesuffix(".jsonl") for n in names}))
+        preds = tuple(sorted({artifact_stem(p.name) for p in pred_files(folder)}))
         try:
             run = read_config(folder)
             read_labels(folder)
-            meta = _read_json(folder / CONFIG_FILE, "the run configuration").get("checkpoint", {})
+            meta = read_json(folder / CONFIG_FILE, "the run configuration").get("checkpoint", {})
             check_weights(folder, run.method, meta)
         except XnerError as error:
             runs.append(RunInfo(folder, None, None, evals, preds, str(error)))

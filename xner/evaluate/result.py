@@ -27,9 +27,9 @@ from xner.evaluate.metrics import (
     score_with_counts,
     sentence_counts,
 )
+from xner.runs.layout import CLEAN
 
 SCHEMA = 1
-CLEAN = "clean"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ comparison.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import uuid
@@ -27,6 +26,8 @@ from xner.evaluate.engines import DEFAULT_ENGINE, get_engine, prepare
 from xner.evaluate.result import CLEAN, EvalInputs, EvalResult, compare, evaluate_predictions
 from xner.evaluate.slices import add_slices, references_for
 from xner.perturb.coverage import Coverage, coverage
+from xner.runs.layout import EVAL_DIR, PREDS_DIR, artifact_stem, eval_files, is_evaluation_file
+from xner.runs.records import EvalRecord, EvalStamp
 from xner.train.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -162,52 +163,27 @@ def evaluate_checkpoint(
     return [replace(o, eval_path=run_dir / o.eval_path.relative_to(staged)) for o in outcomes]
 
 
-@dataclass(frozen=True)
-class EvalStamp:
-    """What makes two evaluations of a run comparable: the same test set, the same
-    number of sentences, the same perturbation/bootstrap seed and resamples."""
-
-    test_set: str
-    n_sentences: int
-    seed: int
-    n_resamples: int
-
-    @classmethod
-    def of(cls, record: dict[str, Any]) -> EvalStamp:
-        result = record.get("result", record)
-        boot = result.get("bootstrap", {})
-        return cls(
-            str(result.get("test_set")),
-            int(result.get("n_sentences", -1)),
-            int(boot.get("seed", -1)),
-            int(boot.get("n_resamples", -1)),
-        )
-
-
 def _staged_copy(run_dir: Path, stamp: EvalStamp) -> Path:
     """A copy of `run_dir` to write a new evaluation into: every file hard-linked (the
     writes replace names, never the linked bytes), except evaluations of `stamp`'s test
     set made with other settings, and their predictions."""
-    from xner.store import EVAL_DIR, PREDS_DIR, PREDS_SUFFIX
-
     staged = run_dir.with_name(f".{run_dir.name}.{atomic.owner_tag()}.eval-{uuid.uuid4().hex[:8]}")
     dropped: set[str] = set()
-    for path in sorted((run_dir / EVAL_DIR).glob("*.json")):
+    for path in eval_files(run_dir):
         try:
-            other = EvalStamp.of(json.loads(path.read_text("utf-8")))
-        except (OSError, ValueError, TypeError):
-            dropped.add(path.stem)  # unreadable: replaced by this evaluation or gone
+            other = EvalRecord.read(path).stamp
+        except (OSError, ValueError, KeyError, TypeError):
+            dropped.add(artifact_stem(path.name))  # unreadable: replaced by this one or gone
             continue
         if other.test_set == stamp.test_set and other != stamp:
-            dropped.add(path.stem)
+            dropped.add(artifact_stem(path.name))
     for source in sorted(run_dir.rglob("*")):
         relative = source.relative_to(run_dir)
         target = staged / relative
         if source.is_dir():
             target.mkdir(parents=True, exist_ok=True)
             continue
-        stem = source.name.removesuffix(PREDS_SUFFIX).removesuffix(".jsonl").removesuffix(".json")
-        if relative.parts[0] in (EVAL_DIR, PREDS_DIR) and stem in dropped:
+        if is_evaluation_file(relative) and artifact_stem(source.name) in dropped:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -236,6 +212,9 @@ def _evaluate_into(
     engine: str = DEFAULT_ENGINE,
 ) -> list[EvalOutcome]:
     from xner.evaluate.predict import predict
+
+    # Through the store API's names (xner.runs.records underneath): a test stops an
+    # evaluation part way by patching them there.
     from xner.store import write_eval, write_predictions
 
     outcomes: list[EvalOutcome] = []
@@ -296,7 +275,7 @@ def _evaluate_into(
             record["engine"] = engine  # said where it is not the stored results' torch
         add_slices(record, sentences, tags, references)
         write_predictions(run_dir, test_id, name, predictions)
-        path = write_eval(run_dir, test_id, name, record)
+        path = write_eval(run_dir, test_id, name, EvalRecord.from_dict(record))
         outcomes.append(EvalOutcome(name, result, degradation, path))
     if progress is not None:
         progress("done", len(perturbations), len(perturbations))
@@ -342,6 +321,6 @@ def perturb_for_eval(
 
 def read_outcome(run_dir: Path | str, test_set: str, perturbation: str) -> dict[str, Any]:
     """A stored evaluation (`{"result": ..., "degradation": ...}`)."""
-    from xner.store import read_eval
+    from xner.runs.records import read_eval
 
-    return read_eval(run_dir, test_set, perturbation)
+    return read_eval(run_dir, test_set, perturbation).to_dict()

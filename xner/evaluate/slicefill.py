@@ -10,7 +10,6 @@ fresh evaluation writes. Nothing else in the file changes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,9 @@ from typing import Any
 
 from xner.data.records import Sentence
 from xner.errors import XnerError
-from xner.evaluate.result import CLEAN
 from xner.evaluate.slices import add_slices, references_for
+from xner.runs.layout import CLEAN, eval_files, find_runs
+from xner.runs.records import EvalRecord
 
 Progress = Callable[[str], None]
 
@@ -36,7 +36,7 @@ class Backfilled:
 
 
 def _stored_tags(run_dir: Path, test_set: str, perturbation: str, labels: tuple[str, ...]):
-    from xner.store import read_predictions
+    from xner.runs.records import read_predictions
 
     return {
         str(r["id"]): (str(r["hash"]), tuple(labels[i] for i in r["tags"]))
@@ -89,7 +89,7 @@ def backfill_run(
     it is and reported in `failed`."""
     from xner.data.resolve import load_split
     from xner.evaluate.runner import perturb_for_eval, run_resources
-    from xner.store import EVAL_DIR, read_config, read_labels, write_json_atomic
+    from xner.runs.checkpoint import read_config, read_labels
 
     folder = Path(run_dir)
     config = read_config(folder)
@@ -103,11 +103,12 @@ def backfill_run(
         )
     tests: dict[tuple[str, int], list[Sentence]] = {}
     written, kept, failed = [], [], []
-    for path in sorted((folder / EVAL_DIR).glob("*.json")):
-        record: dict[str, Any] = json.loads(path.read_text("utf-8"))
-        if "slices" in record and not force:
+    for path in eval_files(folder):
+        stored_record = EvalRecord.read(path)
+        if stored_record.slices is not None and not force:
             kept.append(path.name)
             continue
+        record: dict[str, Any] = stored_record.to_dict()
         result = record["result"]
         test_set, perturbation = str(result["test_set"]), str(result["perturbation"])
         n_sentences, seed = int(result["n_sentences"]), int(result["bootstrap"]["seed"])
@@ -130,7 +131,7 @@ def backfill_run(
         add_slices(record, sentences, tags, references)
         if unreproduced and "slices" in record:
             record["slices"]["unreproduced"] = unreproduced
-        write_json_atomic(path, record)
+        EvalRecord.from_dict(record).write(path)
         written.append(path.name)
     return Backfilled(folder, tuple(written), tuple(kept), tuple(failed))
 
@@ -144,9 +145,7 @@ def backfill_all(
 ) -> list[Backfilled]:
     """`backfill_run` over every run folder under `models_dir` (as the results table
     finds them: directly under it or one level deeper)."""
-    from xner.results import run_dirs
-
     return [
         backfill_run(folder, data_dir=data_dir, force=force, progress=progress)
-        for folder in run_dirs(models_dir)
+        for folder in find_runs(models_dir)
     ]

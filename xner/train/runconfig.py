@@ -15,6 +15,7 @@ from typing import Any
 
 from xner.data.records import Sentence
 from xner.errors import XnerError
+from xner.runs.layout import CONFIG_FILE
 from xner.train.adapt import AdaptArgs
 from xner.train.finetune import TrainArgs
 from xner.train.selftrain import SelfTrainArgs
@@ -229,7 +230,7 @@ class RunConfig:
         return f"{self.hrl}-{self.lrl}_{self.setting}_{self.method}_{self.run_id}"
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "config.json") -> RunConfig:
+    def from_dict(cls, data: Mapping[str, Any], where: str = CONFIG_FILE) -> RunConfig:
         values = dict(data)
         version = values.pop("config_version", CONFIG_VERSION)
         if version != CONFIG_VERSION:
