@@ -39,8 +39,12 @@ from seqeval.scheme import IOB2, Entities
 
 from xner.data.tags import spans
 from xner.errors import XnerError
+from xner.registry import Registry
 
 TagSeqs = Sequence[Sequence[str]]
+
+HEADLINE = "strict"
+"""The headline metric mode: the one declaration every table, figure and finding reads."""
 
 
 class MetricError(XnerError, ValueError):
@@ -181,7 +185,11 @@ class MetricMode:
     library: str
     runner: Runner
     entities: Extractor | None = None
-    headline: bool = False
+
+    @property
+    def headline(self) -> bool:
+        """Whether this is the headline mode (`HEADLINE`, declared once above)."""
+        return self.name == HEADLINE
 
     @property
     def bootstrappable(self) -> bool:
@@ -367,64 +375,56 @@ def _run_nervaluate(gold: list[list[str]], pred: list[list[str]]) -> Scored:
 
 # -- the registry -----------------------------------------------------------------
 
-MODES: dict[str, MetricMode] = {
-    mode.name: mode
-    for mode in (
-        MetricMode(
-            "strict",
-            "seqeval strict IOB2 (headline): exact span and type; an entity must open "
-            "with B-, a stray I- run is ignored",
-            "seqeval",
-            _run_strict,
-            _strict_entities,
-            headline=True,
-        ),
-        MetricMode(
-            "conlleval",
-            "seqeval default mode (reproduces conlleval): exact span and type; a stray "
-            "I- opens a new entity",
-            "seqeval",
-            _run_conlleval,
-            _conlleval_entities,
-        ),
-        MetricMode(
-            "nv-strict",
-            "nervaluate strict: exact boundaries and type; overlaps count as incorrect",
-            "nervaluate",
-            _run_nervaluate,
-        ),
-        MetricMode(
-            "nv-exact",
-            "nervaluate exact: exact boundaries, type ignored",
-            "nervaluate",
-            _run_nervaluate,
-        ),
-        MetricMode(
-            "nv-partial",
-            "nervaluate partial: overlapping boundaries earn half credit, type ignored",
-            "nervaluate",
-            _run_nervaluate,
-        ),
-        MetricMode(
-            "nv-type",
-            "nervaluate ent_type: right type with some overlap",
-            "nervaluate",
-            _run_nervaluate,
-        ),
-    )
-}
-
-HEADLINE = "strict"
+MODES: Registry[MetricMode] = Registry("metric mode", error=MetricError)
+for _mode in (
+    MetricMode(
+        "strict",
+        "seqeval strict IOB2 (headline): exact span and type; an entity must open "
+        "with B-, a stray I- run is ignored",
+        "seqeval",
+        _run_strict,
+        _strict_entities,
+    ),
+    MetricMode(
+        "conlleval",
+        "seqeval default mode (reproduces conlleval): exact span and type; a stray "
+        "I- opens a new entity",
+        "seqeval",
+        _run_conlleval,
+        _conlleval_entities,
+    ),
+    MetricMode(
+        "nv-strict",
+        "nervaluate strict: exact boundaries and type; overlaps count as incorrect",
+        "nervaluate",
+        _run_nervaluate,
+    ),
+    MetricMode(
+        "nv-exact",
+        "nervaluate exact: exact boundaries, type ignored",
+        "nervaluate",
+        _run_nervaluate,
+    ),
+    MetricMode(
+        "nv-partial",
+        "nervaluate partial: overlapping boundaries earn half credit, type ignored",
+        "nervaluate",
+        _run_nervaluate,
+    ),
+    MetricMode(
+        "nv-type",
+        "nervaluate ent_type: right type with some overlap",
+        "nervaluate",
+        _run_nervaluate,
+    ),
+):
+    MODES.register(_mode.name, _mode)
+del _mode
 
 
 def get_mode(name: str) -> MetricMode:
     """The declared mode `name`; the error lists the known ones."""
-    try:
-        return MODES[name]
-    except KeyError:
-        raise MetricError(
-            f"unknown metric mode {name!r}; choose one of: {', '.join(MODES)}"
-        ) from None
+    return MODES.get(name)
 
 
 def score(
