@@ -40,7 +40,7 @@ with st.form("train"):
         sorted(BACKBONES, key=lambda n: (not BACKBONES[n].offline, n != "tiny", n)),
         format_func=lambda n: n + ("" if BACKBONES[n].offline else " (needs the hub)"),
     )
-    settings = [name for name, spec in SETTINGS.items() if spec.implemented]
+    settings = list(SETTINGS)
     setting = c.selectbox(
         "Setting",
         settings,
