@@ -9,6 +9,7 @@ import streamlit as st
 
 from xner.config import models_dir
 from xner.errors import XnerError
+from xner.evaluate.metrics import HEADLINE
 from xner.explore import (
     MAX_CHARS,
     check_text,
@@ -320,7 +321,7 @@ if uploaded is not None:
     )
     bar.empty()
     if tagged.result is not None:
-        overall = tagged.result.scores["strict"].overall
+        overall = tagged.result.scores[HEADLINE].overall
         st.metric(
             "strict F1 on the file",
             f"{100 * overall.f1:.1f}",

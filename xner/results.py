@@ -42,9 +42,11 @@ from typing import Any
 
 import pandas as pd
 
+from xner.evaluate.metrics import HEADLINE
+
 CLEAN = "clean"
 AGGREGATES = ("micro", "macro")
-HEADLINE_MODE = "strict"
+HEADLINE_MODE = HEADLINE  # declared once, in xner.evaluate.metrics
 RUN_COLUMNS = (
     "backbone",
     "pair",

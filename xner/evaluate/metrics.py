@@ -28,18 +28,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from nervaluate import Evaluator
-from seqeval.metrics import v1
-from seqeval.metrics.sequence_labeling import get_entities
-from seqeval.metrics.sequence_labeling import precision_recall_fscore_support as default_prfs
-from seqeval.scheme import IOB2, Entities
 
 from xner.data.tags import spans
 from xner.errors import XnerError
 from xner.registry import Registry
+
+if TYPE_CHECKING:  # seqeval (with scikit-learn) and nervaluate load on first scoring,
+    # so reading HEADLINE or the declared modes (xner.results, the app) stays cheap.
+    from seqeval.scheme import Entities
 
 TagSeqs = Sequence[Sequence[str]]
 
@@ -277,18 +276,25 @@ def _entity_sets(entities: Entities) -> list[set]:
 
 
 def _strict_entities(gold: list[list[str]], pred: list[list[str]]) -> EntitySets:
+    from seqeval.scheme import IOB2, Entities
+
     return list(
         zip(_entity_sets(Entities(gold, IOB2)), _entity_sets(Entities(pred, IOB2)), strict=True)
     )
 
 
 def _conlleval_entities(gold: list[list[str]], pred: list[list[str]]) -> EntitySets:
+    from seqeval.metrics.sequence_labeling import get_entities
+
     return [(set(get_entities(g)), set(get_entities(p))) for g, p in zip(gold, pred, strict=True)]
 
 
 def _run_strict(gold: list[list[str]], pred: list[list[str]]) -> Scored:
     # Extract the entities once and hand them both to seqeval, which reuses them (as
     # its own classification_report does), and to the count table.
+    from seqeval.metrics import v1
+    from seqeval.scheme import IOB2, Entities
+
     true_entities, pred_entities = Entities(gold, IOB2), Entities(pred, IOB2)
     per_sentence = list(zip(_entity_sets(true_entities), _entity_sets(pred_entities), strict=True))
     scored = _seqeval_scores(
@@ -307,6 +313,8 @@ def _run_strict(gold: list[list[str]], pred: list[list[str]]) -> Scored:
 
 
 def _run_conlleval(gold: list[list[str]], pred: list[list[str]]) -> Scored:
+    from seqeval.metrics.sequence_labeling import precision_recall_fscore_support as default_prfs
+
     per_sentence = _conlleval_entities(gold, pred)
     return {"conlleval": _seqeval_scores("conlleval", gold, pred, per_sentence, default_prfs)}
 
@@ -362,6 +370,8 @@ def _run_nervaluate(gold: list[list[str]], pred: list[list[str]]) -> Scored:
     if not labels:
         empty = Score(0.0, 0.0, 0.0, 0, 0, dict.fromkeys(_NV_COUNTS, 0))
         return {name: (ModeScores(name, empty, empty, {}), None) for name in _NERVALUATE}
+    from nervaluate import Evaluator
+
     results = Evaluator(true_docs, pred_docs, tags=labels, loader="dict").evaluate()
     for name, key in _NERVALUATE.items():
         overall = _nv_score(results["overall"][key])
