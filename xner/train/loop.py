@@ -141,7 +141,8 @@ def train_loop(
         args.max_steps if args.max_steps > 0 else math.ceil(per_epoch * args.num_train_epochs)
     )
 
-    decay, no_decay = [], []
+    decay: list[torch.nn.Parameter] = []
+    no_decay: list[torch.nn.Parameter] = []
     for name, parameter in model.named_parameters():
         if parameter.requires_grad:
             # The usual HF split: no decay on biases and LayerNorm weights.
@@ -151,7 +152,7 @@ def train_loop(
             {"params": decay, "weight_decay": args.weight_decay},
             {"params": no_decay, "weight_decay": 0.0},
         ],
-        lr=args.learning_rate,
+        lr=float(args.learning_rate or 0.0),  # TrainArgs fills in the method's default
     )
     scheduler = get_linear_schedule_with_warmup(
         optimizer, math.ceil(total_steps * args.warmup_ratio), total_steps
