@@ -11,6 +11,7 @@ from xner.app.typed import FIXED, perturb_typed
 from xner.config import models_dir
 from xner.controls import choose, param_widgets
 from xner.errors import XnerError
+from xner.evaluate.metrics import HEADLINE
 from xner.explore import (
     MAX_CHARS,
     check_text,
@@ -320,7 +321,7 @@ if uploaded is not None:
     )
     bar.empty()
     if tagged.result is not None:
-        overall = tagged.result.scores["strict"].overall
+        overall = tagged.result.scores[HEADLINE].overall
         st.metric(
             "strict F1 on the file",
             f"{100 * overall.f1:.1f}",

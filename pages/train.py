@@ -41,8 +41,7 @@ with st.form("train"):
         sorted(BACKBONES, key=lambda n: (not BACKBONES[n].offline, n != "tiny", n)),
         format_func=lambda n: n + ("" if BACKBONES[n].offline else " (needs the hub)"),
     )
-    implemented = [name for name, spec in SETTINGS.items() if spec.implemented]
-    setting = choose("Setting", SETTINGS, implemented, default="transfer", where=c)
+    setting = choose("Setting", SETTINGS, list(SETTINGS), default="transfer", where=c)
     method = choose("Method", METHODS, where=b)
     max_steps = c.number_input("Training steps", min_value=1, max_value=100_000, value=20)
     max_sentences = a.number_input(

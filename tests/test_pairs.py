@@ -26,7 +26,7 @@ def test_get_pair_accepts_common_spellings(spelling):
 
 
 def test_unknown_pair_lists_the_known_ones():
-    with pytest.raises(XnerError, match=r"unknown pair 'xx-yy'; known pairs: fr-br, ar-fa"):
+    with pytest.raises(XnerError, match=r"unknown pair 'xx-yy'; known: fr-br, ar-fa"):
         get_pair("xx-yy")
 
 

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from xner.config import CACHE_DIR_ENV, DATA_DIR_ENV, MODELS_DIR_ENV
 from xner.errors import XnerError
 from xner.grid import CellOutcome, GridCell, GridError, run_cell
+from xner.registry import Registry
 
 OutcomeCallback = Callable[[CellOutcome], None]
 CellFunction = Callable[[GridCell], CellOutcome]
@@ -150,15 +151,15 @@ class RayExecutor(Executor):
         return CellOutcome(cell, False, 0.0, 0.0, error=message)
 
 
-EXECUTORS: dict[str, type[Executor]] = {kind.name: kind for kind in (LocalExecutor, RayExecutor)}
+EXECUTORS: Registry[type[Executor]] = Registry("executor", error=GridError)
+for _kind in (LocalExecutor, RayExecutor):
+    EXECUTORS.register(_kind.name, _kind)
+del _kind
 
 
 def get_executor(name: str, **options: Any) -> Executor:
     """The executor `name` built with `options` (ray: address)."""
-    try:
-        kind = EXECUTORS[name]
-    except KeyError:
-        raise GridError(f"unknown executor {name!r}; use one of {list(EXECUTORS)}") from None
+    kind = EXECUTORS.get(name)
     try:
         return kind(**options)
     except TypeError as error:

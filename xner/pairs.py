@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from xner.errors import XnerError
+from xner.registry import Registry
 
 if TYPE_CHECKING:
     from xner.data.records import Sentence
@@ -49,21 +49,22 @@ class Pair:
         return f"{self.hrl}→{self.lrl}"
 
 
-@cache
-def _catalog() -> dict[str, Pair]:
+def _load_catalog() -> None:
+    """Register the pairs of `resources/pairs.yaml` (read once, on the first lookup)."""
     text = resources.files("xner").joinpath("resources/pairs.yaml").read_text("utf-8")
-    pairs: dict[str, Pair] = {}
     for entry in yaml.safe_load(text)["pairs"]:
         pair = Pair(**entry)
         if pair.relation not in RELATIONS:
             raise XnerError(f"pairs.yaml: {pair.id} has unknown relation {pair.relation!r}")
-        pairs[pair.id] = pair
-    return pairs
+        PAIRS.register(pair.id, pair)
+
+
+PAIRS: Registry[Pair] = Registry("pair", error=XnerError, loader=_load_catalog)
 
 
 def all_pairs() -> list[Pair]:
     """Every catalogued pair: the paper's 13 first, then the extra related pairs."""
-    return list(_catalog().values())
+    return list(PAIRS.values())
 
 
 def normalise_pair_id(pair_id: str) -> str:
@@ -73,8 +74,8 @@ def normalise_pair_id(pair_id: str) -> str:
 def pair_languages(pair_id: str) -> tuple[str, str]:
     """`"ar-fa"` -> `("ar", "fa")`: catalogued pairs, or any `HRL-LRL` of two language codes."""
     normalised = normalise_pair_id(pair_id)
-    if normalised in _catalog():
-        pair = _catalog()[normalised]
+    if normalised in PAIRS:
+        pair = PAIRS[normalised]
         return pair.hrl, pair.lrl
     hrl, sep, lrl = normalised.partition("-")
     if not sep or not hrl or not lrl or "-" in lrl:
@@ -84,12 +85,7 @@ def pair_languages(pair_id: str) -> tuple[str, str]:
 
 def get_pair(pair_id: str) -> Pair:
     """A pair by id: `"ar-fa"` (also accepts `"ar->fa"`, `"ar→fa"` and `"ar_fa"`)."""
-    normalised = normalise_pair_id(pair_id)
-    try:
-        return _catalog()[normalised]
-    except KeyError:
-        known = ", ".join(_catalog())
-        raise XnerError(f"unknown pair {pair_id!r}; known pairs: {known}") from None
+    return PAIRS.get(normalise_pair_id(pair_id))
 
 
 def hub_languages() -> frozenset[str]:

@@ -42,11 +42,12 @@ from typing import Any
 
 import pandas as pd
 
+from xner.evaluate.metrics import HEADLINE
 from xner.runs.layout import CLEAN, CONFIG_FILE, EVAL_DIR, EVAL_SUFFIX, eval_files, find_runs
 from xner.runs.records import EvalRecord
 
 AGGREGATES = ("micro", "macro")
-HEADLINE_MODE = "strict"
+HEADLINE_MODE = HEADLINE  # declared once, in xner.evaluate.metrics
 RUN_COLUMNS = (
     "backbone",
     "pair",

@@ -49,3 +49,16 @@ def test_an_interrupted_rebuild_keeps_the_previous_build(fresh_cache: Path) -> N
         cached_build("demo", {"v": 2}, crash)
     assert (backbones_cache_dir() / "demo" / "weights.txt").read_text() == "one"
     assert [p.name for p in backbones_cache_dir().iterdir()] == ["demo"]
+
+
+def test_a_build_is_published_whole_with_ordinary_permissions(fresh_cache: Path) -> None:
+    import os
+
+    built = cached_build("demo", {"v": 1}, _writer("one"))
+    mask = os.umask(0)
+    os.umask(mask)
+    assert built.path.stat().st_mode & 0o777 == 0o777 & ~mask  # not mkdtemp's 0700
+    assert (built.path / "weights.txt").stat().st_mode & 0o777 == 0o666 & ~mask
+    manifest = (built.path / "manifest.json").read_text(encoding="utf-8")
+    assert manifest.startswith('{\n  "name": "demo"') and not manifest.endswith("\n")
+    assert [p.name for p in backbones_cache_dir().iterdir()] == ["demo"]  # no temporaries

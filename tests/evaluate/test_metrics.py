@@ -209,7 +209,7 @@ def test_registry_declares_each_mode():
 
 
 def test_unknown_mode_lists_the_known_ones():
-    with pytest.raises(MetricError, match="strict, conlleval"):
+    with pytest.raises(MetricError, match="unknown metric mode 'f2'; known: strict, conlleval"):
         get_mode("f2")
 
 

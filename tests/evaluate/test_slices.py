@@ -45,7 +45,7 @@ HRL = reference("hrl", "Roma")
 def test_slices_are_declared_data() -> None:
     assert [s.name for s in SLICES] == ["seen-own", "unseen-own", "seen-hrl", "unseen-hrl"]
     assert slice_of("hrl", True) == get_slice("seen-hrl")
-    with pytest.raises(XnerError, match="unknown slice"):
+    with pytest.raises(XnerError, match="unknown slice 'seen-lrl'; known: seen-own, unseen-own"):
         get_slice("seen-lrl")
 
 

@@ -13,7 +13,8 @@ from xner.errors import XnerError
 from xner.store import list_runs, load_checkpoint, read_log
 from xner.train import RunConfig, TrainArgs, TrainProgress, predict_split, train_run
 from xner.train.finetune import span_f1
-from xner.train.runconfig import SettingSpec, require_implemented
+from xner.train.run import Job, train_model
+from xner.train.settings import SETTINGS, SettingSpec
 
 ARGS = TrainArgs(
     method="full", learning_rate=5e-3, num_train_epochs=2, per_device_train_batch_size=4, seed=7
@@ -99,15 +100,51 @@ def test_progress_caps_and_early_stopping(env: dict[str, Path]) -> None:
     assert read_log(path)[0]["train_sentences"] == 8
 
 
-def test_run_id_ignores_versions_and_declared_settings() -> None:
+def test_run_id_ignores_versions_and_unknown_names_are_named() -> None:
     a = config()
     assert a.run_id == replace(a, versions={"torch": "x"}).run_id != config(lrl="fa").run_id
     assert RunConfig.from_dict(a.to_dict()) == a
-    declared = SettingSpec("later", "not built yet", (), (), ("lrl", "test"), implemented=False)
-    with pytest.raises(XnerError, match="not yet implemented in this build"):
-        require_implemented(declared)
-    with pytest.raises(XnerError, match="unknown setting"):
+    with pytest.raises(XnerError, match="unknown setting 'nope'; known: native, transfer"):
         config(setting="nope")
+    with pytest.raises(
+        XnerError, match=r"TrainArgs\.method: unknown training method 'prefix'; known: full, lora"
+    ):
+        TrainArgs(method="prefix")
+
+
+def test_a_setting_is_its_declared_data_and_a_strategy(env: dict[str, Path]) -> None:
+    """train_model reads the splits a setting declares and hands them to its strategy;
+    it never asks which setting it runs (a new one is a new entry)."""
+    seen: list[Job] = []
+
+    def build(job: Job) -> str:
+        seen.append(job)
+        return "built"
+
+    spec = SettingSpec(
+        "lrl-train-only", "a test setting", (("lrl", "train"),), (), ("lrl", "test"), build
+    )
+    SETTINGS.register(spec.name, spec)
+    try:
+        assert train_model(config(setting=spec.name, args=ARGS)) == "built"
+        assert "adapt" not in config(setting=spec.name).to_dict()
+    finally:
+        SETTINGS.unregister(spec.name)
+    [job] = seen
+    assert list(job.hashes) == ["lrl/train"] and job.dev == []
+    assert job.train and all(s.lang == "ar" and s.split == "train" for s in job.train)
+    # the declared strategies and the config blocks each setting carries
+    assert {name: s.build.__name__ for name, s in SETTINGS.items()} == {
+        "native": "fine_tune",
+        "transfer": "fine_tune",
+        "combined": "fine_tune",
+        "adapted-transfer": "adapt_then_fine_tune",
+        "self-training": "self_train",
+    }
+    assert {name: s.carries for name, s in SETTINGS.items() if s.carries} == {
+        "adapted-transfer": ("adapt",),
+        "self-training": ("self_training",),
+    }
 
 
 def test_a_run_under_the_paper_split_trains_and_tests_on_the_pooled_splits(

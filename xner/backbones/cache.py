@@ -1,14 +1,14 @@
 """Build a backbone directory once, atomically, under `cache_dir()/backbones/`.
 
-A build writes into a temporary directory beside the target and renames it
-into place only when complete (manifest last), so an interrupted build never
-leaves a directory that later loads half-written.
+A build writes into a temporary directory beside the target and is swapped into
+place only when complete (manifest last, `xner.atomic.swap_folder`), so an
+interrupted build never leaves a directory that later loads half-written; two
+processes finishing the same build leave one complete build (the last).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xner import atomic
 from xner.config import cache_dir
 
 MANIFEST = "manifest.json"
@@ -61,7 +62,13 @@ def cached_build(
 
     target.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.building-", dir=target.parent))
+    # Named like every temporary of xner.atomic (`host.pid`), so a dead build's leftover
+    # is recognisable as one.
+    staging = Path(
+        tempfile.mkdtemp(
+            prefix=f".{name}.{atomic.owner_tag()}.", suffix=".building", dir=target.parent
+        )
+    )
     try:
         facts = builder(staging)
         seconds = time.perf_counter() - start
@@ -72,43 +79,11 @@ def cached_build(
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             **facts,
         }
-        _write_json_atomic(staging / MANIFEST, manifest)
-        _make_readable(staging)
-        _swap_into_place(staging, target)
+        # The manifest goes last: a folder without one is no build (read_manifest).
+        atomic.write_text(staging / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+        atomic.make_ordinary(staging)  # mkdtemp made it private
+        atomic.swap_folder(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return BuildResult(name, target, seconds, True, manifest)
-
-
-def _write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def _make_readable(directory: Path) -> None:
-    """Give the build the usual umask permissions (mkdtemp makes it private)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    directory.chmod(0o777 & ~umask)
-    for child in directory.rglob("*"):
-        child.chmod((0o777 if child.is_dir() else 0o666) & ~umask)
-
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    """Rename `staging` to `target`, moving an old build aside first (a directory
-    cannot be replaced in one rename)."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.monotonic_ns()}")
-        os.replace(target, old)
-    try:
-        os.replace(staging, target)
-    except OSError:
-        # Another process finished the same build in between: keep theirs.
-        if read_manifest(target) is None:
-            raise
-        shutil.rmtree(staging, ignore_errors=True)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

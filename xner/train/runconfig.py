@@ -1,8 +1,9 @@
-"""`RunConfig`, the one record that names a checkpoint, and the training settings.
+"""`RunConfig`, the one record that names a checkpoint.
 
-A setting says which splits of the pair's two languages a run trains and tunes on, and
-what it is tested on. The run id is a short hash of the config without library versions,
-so the same config on the same data names the same run on any machine.
+Its setting (`xner.train.settings`) says which splits of the pair's two languages a run
+trains and tunes on, and what it is tested on. The run id is a short hash of the config
+without library versions, so the same config on the same data names the same run on any
+machine.
 """
 
 from __future__ import annotations
@@ -19,85 +20,22 @@ from xner.runs.layout import CONFIG_FILE
 from xner.train.adapt import AdaptArgs
 from xner.train.finetune import TrainArgs
 from xner.train.selftrain import SelfTrainArgs
+from xner.train.settings import SETTINGS, SettingSpec, get_setting
+
+# The settings were declared here before they had a module (xner.train.settings).
+__all__ = [
+    "CONFIG_VERSION",
+    "DEFAULT_SPLIT_POLICY",
+    "SETTINGS",
+    "RunConfig",
+    "SettingSpec",
+    "data_hash",
+    "get_setting",
+    "library_versions",
+]
 
 CONFIG_VERSION = 1
 DEFAULT_SPLIT_POLICY = "xtreme"  # xner.data.resolve.DEFAULT_WIKIANN_POLICY (a test checks)
-
-
-@dataclass(frozen=True, slots=True)
-class SettingSpec:
-    """A declared training setting: (role, split) pairs, role being `hrl` or `lrl`."""
-
-    name: str
-    description: str
-    train: tuple[tuple[str, str], ...]
-    dev: tuple[tuple[str, str], ...]
-    test: tuple[str, str]
-    implemented: bool = True
-    needs: str = ""  # what else it uses (unlabelled text, a teacher)
-
-
-SETTINGS: dict[str, SettingSpec] = {
-    spec.name: spec
-    for spec in (
-        SettingSpec(
-            "native",
-            "Train and tune on the low-resource language itself (the upper reference)",
-            train=(("lrl", "train"),),
-            dev=(("lrl", "dev"),),
-            test=("lrl", "test"),
-        ),
-        SettingSpec(
-            "transfer",
-            "Zero-shot transfer: train and tune on the high-resource language only",
-            train=(("hrl", "train"),),
-            dev=(("hrl", "dev"),),
-            test=("lrl", "test"),
-        ),
-        SettingSpec(
-            "combined",
-            "Train on both languages' training data, tune on both dev sets",
-            train=(("hrl", "train"), ("lrl", "train")),
-            dev=(("hrl", "dev"), ("lrl", "dev")),
-            test=("lrl", "test"),
-        ),
-        SettingSpec(
-            "adapted-transfer",
-            "MLM-adapt the encoder on LRL unlabelled text (or a given text file), then "
-            "transfer from the HRL",
-            train=(("hrl", "train"),),
-            dev=(("hrl", "dev"),),
-            test=("lrl", "test"),
-            needs="lrl unlabelled text (RunConfig.adapt)",
-        ),
-        SettingSpec(
-            "self-training",
-            "A transfer teacher labels LRL text softly; a student learns those labels "
-            "(plus HRL gold by default)",
-            train=(("hrl", "train"),),
-            dev=(("hrl", "dev"),),
-            test=("lrl", "test"),
-            needs="lrl unlabelled text, a teacher (RunConfig.self_training)",
-        ),
-    )
-}
-
-
-def get_setting(name: str) -> SettingSpec:
-    try:
-        spec = SETTINGS[name]
-    except KeyError:
-        raise XnerError(f"unknown setting {name!r}; use one of {list(SETTINGS)}") from None
-    return spec
-
-
-def require_implemented(spec: SettingSpec) -> None:
-    if not spec.implemented:
-        ready = [s.name for s in SETTINGS.values() if s.implemented]
-        raise XnerError(
-            f"setting {spec.name!r} is declared but not yet implemented in this build "
-            f"(it needs {spec.needs}); use one of {ready}"
-        )
 
 
 def data_hash(sentences: Sequence[Sentence]) -> str:
@@ -130,6 +68,14 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+# The setting-specific blocks of a RunConfig, in the order `to_dict` writes them, with
+# the defaults a setting that does not carry one gets.
+_BLOCKS: dict[str, AdaptArgs | SelfTrainArgs] = {
+    "adapt": AdaptArgs(),
+    "self_training": SelfTrainArgs(),
+}
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """Everything that determines a trained model.
@@ -138,11 +84,12 @@ class RunConfig:
     read; `versions` is recorded for the record but left out of the run id.
 
     `adapt` (setting `adapted-transfer`) and `self_training` (setting `self-training`)
-    only mean something for their setting: for any other they are reset to defaults and
-    left out of `to_dict`, so they never split one run into two ids. The paths in them
-    (`adapt.text`, `self_training.teacher`) are kept for the record but left out of the
-    run id: what they point at enters it as `data_hashes["adapt-text"]` (the text's
-    hash) and `data_hashes["teacher"]` (the teacher's run id).
+    only mean something for the settings that carry them (`SettingSpec.carries`): for any
+    other they are reset to defaults and left out of `to_dict`, so they never split one
+    run into two ids. The paths in them (`adapt.text`, `self_training.teacher`) are kept
+    for the record but left out of the run id: what they point at enters it as
+    `data_hashes["adapt-text"]` (the text's hash) and `data_hashes["teacher"]` (the
+    teacher's run id).
     """
 
     backbone: str
@@ -162,7 +109,7 @@ class RunConfig:
     versions: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        get_setting(self.setting)
+        spec = get_setting(self.setting)
         if not self.backbone or not self.hrl or not self.lrl:
             raise XnerError("RunConfig needs backbone, hrl and lrl")
         if not isinstance(self.adapt, AdaptArgs) or not isinstance(
@@ -171,10 +118,9 @@ class RunConfig:
             raise XnerError("RunConfig.adapt / self_training must be AdaptArgs / SelfTrainArgs")
         if not isinstance(self.split_policy, str) or not self.split_policy:
             raise XnerError("RunConfig.split_policy must name a split policy, e.g. 'paper'")
-        if self.setting != "adapted-transfer":
-            object.__setattr__(self, "adapt", AdaptArgs())
-        if self.setting != "self-training":
-            object.__setattr__(self, "self_training", SelfTrainArgs())
+        for block, default in _BLOCKS.items():
+            if block not in spec.carries:
+                object.__setattr__(self, block, default)
 
     @property
     def method(self) -> str:
@@ -206,10 +152,10 @@ class RunConfig:
         if self.split_policy != DEFAULT_SPLIT_POLICY:
             data["split_policy"] = self.split_policy
         # Only the settings that use them carry these blocks (older run ids stay valid).
-        if self.setting == "adapted-transfer":
-            data["adapt"] = self.adapt.to_dict()
-        if self.setting == "self-training":
-            data["self_training"] = self.self_training.to_dict()
+        carried = self.setting_spec.carries
+        for block in _BLOCKS:
+            if block in carried:
+                data[block] = getattr(self, block).to_dict()
         return data
 
     @property

@@ -31,14 +31,9 @@ from xner.train.encode import (
     pack,
     position_offset,
 )
-from xner.train.finetune import (
-    ProgressCallback,
-    TrainArgs,
-    TrainResult,
-    get_method,
-    start_training,
-    train_loop,
-)
+from xner.train.finetune import TrainArgs
+from xner.train.loop import ProgressCallback, TrainResult, start_training, train_loop
+from xner.train.methods import get_method
 from xner.train.runtime import Runtime
 
 EVAL_WINDOWS = 64  # soft windows the before/after distillation loss is measured on
