@@ -58,7 +58,7 @@ def main() -> None:
     from xner.data.resolve import load_split, wikiann_dataset
     from xner.evaluate.metrics import score
     from xner.evaluate.predict import predict
-    from xner.grid import read_grid
+    from xner.experiments.spec import read_grid
     from xner.store import build_model
     from xner.train.encode import LabelSpace
     from xner.train.finetune import TrainArgs, finetune, set_threads

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from xner.data.records import Sentence
+from xner.experiments.run import run_grid
+from xner.experiments.spec import grid_from_dict
 from xner.explore import (
     MAX_CHARS,
     EvaluatedSet,
@@ -27,7 +29,6 @@ from xner.explore import (
     text_sentence,
     view_marks,
 )
-from xner.grid import grid_from_dict, run_grid
 from xner.perturb import PerturbError, perturb
 
 LABELS = ("O", "B-LOC", "I-LOC", "B-PER", "I-PER")

@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from xner.cli import app
+from xner.experiments.run import run_grid
+from xner.experiments.spec import grid_from_dict
 from xner.findings import (
     FINDINGS,
     compute_findings,
@@ -22,7 +24,6 @@ from xner.findings import (
     spearman,
     target_pretraining,
 )
-from xner.grid import grid_from_dict, run_grid
 
 E5 = "multilingual-e5-small"
 

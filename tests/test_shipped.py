@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xner.grid import CELL_FILE
+from xner.runs.layout import CELL_FILE
 from xner.store import PREDS_DIR, artifact_name, read_config
 from xner.train.runconfig import RunConfig
 

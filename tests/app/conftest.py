@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from xner.grid import grid_from_dict, run_grid
+from xner.experiments.run import run_grid
+from xner.experiments.spec import grid_from_dict
 
 # Headless Chromium as this machine allows it: no sandbox as root, no network chatter
 # (the closed network refuses it), a fresh profile.

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from xner.grid import grid_from_dict, run_grid
+from xner.experiments.run import run_grid
+from xner.experiments.spec import grid_from_dict
 from xner.results import NO_RUNS_HELP
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"

@@ -8,9 +8,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from xner.cli.perturb import edits_path, register
 from xner.data.resolve import load_split
 from xner.data.tags import spans
-from xner.perturb.commands import edits_path, register
 
 TRAIN_AR = [
     [("سافر", "O"), ("کریم", "B-PER"), ("إلى", "O"), ("تبریز", "B-LOC")],

@@ -1,39 +1,28 @@
-"""Experiment grids: pairs × backbones × settings × seeds, each cell trained and evaluated
-on the clean and perturbed test sets.
+"""Experiment grids: pairs × backbones × settings × seeds, declared in YAML (see
+`configs/`), read and checked here into a `GridSpec` and its cells.
 
-A grid is declared in YAML (see `configs/`). Every cell is one plain function call,
-`run_cell(cell)`, the unit an executor runs (`xner.executors`: one after another here,
-or as Ray tasks on a cluster). A cell is built in a private staging folder and published
-whole (`xner.gridstore`), so a killed, retried or duplicated cell never leaves half a
-folder; a finished cell is skipped on the next run, so an interrupted grid resumes where
-it stopped and gives the same results.
+Every check runs when the file is read (each cell's run config and evaluation settings
+build), so a grid with a typo fails before its first cell trains. A cell's `key` is its
+folder name, known before any data is read; `xner.experiments.run` runs cells and
+`xner.experiments.summary` reports on them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import json
-import os
-import platform
-import shutil
-import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from xner.errors import XnerError
-from xner.gridstore import CELL_FILE, CellStore, is_uri, open_store
+from xner.experiments.gridstore import CellStore, is_uri, open_store
+from xner.runs.layout import CELL_FILE
 
 if TYPE_CHECKING:
-    from xner.executors import Executor
     from xner.train.runtime import Runtime
-
-SUMMARY_FILE = "grid_results.csv"
 
 
 class GridError(XnerError, ValueError):
@@ -41,7 +30,7 @@ class GridError(XnerError, ValueError):
 
 
 @dataclass(frozen=True)
-class Resources:
+class GridResources:
     """How each cell runs, not what it computes: none of this enters a run id (YAML
     block `resources:`). `num_cpus` / `num_gpus` / `max_retries` are the Ray executor's
     per-cell request and retries of a cell whose worker died; `device` (auto, cpu, cuda)
@@ -77,7 +66,7 @@ class GridSpec:
     self_training: Mapping[str, Any] = field(default_factory=dict)  # SelfTrainArgs
     eval: Mapping[str, Any] = field(default_factory=dict)  # EvalSettings fields
     out: Path | str | None = None  # a folder or a URI (str with ://); default: models_dir()
-    resources: Resources = Resources()
+    resources: GridResources = GridResources()
     source: str = "<grid>"
 
     def store(self) -> CellStore:
@@ -196,7 +185,7 @@ class GridCell:
         cell = GridCell(self.grid, self.pair, self.backbone, setting, self.seed)
         if cell.key == self.key or self.grid.store().folder is None:
             return None
-        return cell if _trained(cell) else None
+        return cell if cell.trained() else None
 
     def eval_settings(self) -> Any:
         from xner.evaluate.runner import EvalSettings
@@ -207,7 +196,14 @@ class GridCell:
             raise GridError(f"{self.grid.source}: eval: {error}") from None
 
     def finished(self) -> bool:
+        """Evaluated and published: its cell.json, written last, is there."""
         return self.grid.store().has(self.key, CELL_FILE)
+
+    def trained(self) -> bool:
+        """Its checkpoint is there (config.json), evaluated or not."""
+        from xner.runs.layout import CONFIG_FILE
+
+        return self.grid.store().has(self.key, CONFIG_FILE)
 
     def expected_perturbations(self) -> list[str]:
         """The test sets a current evaluation of this cell holds, clean first."""
@@ -227,16 +223,6 @@ class GridCell:
             facts.get("eval_version", 1) != EVAL_VERSION
             or facts.get("perturbations") != self.expected_perturbations()
         )
-
-
-@dataclass(frozen=True)
-class CellOutcome:
-    cell: GridCell
-    skipped: bool
-    train_seconds: float
-    eval_seconds: float
-    error: str | None = None
-    duplicate: bool = False  # ran, but a finished copy got there first; ours was discarded
 
 
 def read_grid(path: Path | str) -> GridSpec:
@@ -339,8 +325,8 @@ def _out(value: Any) -> Path | str | None:
     return str(value) if is_uri(str(value)) else Path(str(value)).expanduser()
 
 
-def _resources(data: Mapping[str, Any], source: str) -> Resources:
-    known = {f.name: f for f in fields(Resources)}
+def _resources(data: Mapping[str, Any], source: str) -> GridResources:
+    known = {f.name: f for f in fields(GridResources)}
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise GridError(f"{source}: resources: unknown field(s) {unknown}; known: {list(known)}")
@@ -352,7 +338,7 @@ def _resources(data: Mapping[str, Any], source: str) -> Resources:
             if number:
                 what = "an integer >= 0" if name == "max_retries" else "a number >= 0"
             raise GridError(f"{source}: resources.{name}: {value!r} must be {what}")
-    resources = Resources(**data)
+    resources = GridResources(**data)
     if resources.num_cpus <= 0:
         raise GridError(f"{source}: resources.num_cpus must be > 0 (a cell needs a core)")
     try:
@@ -360,218 +346,3 @@ def _resources(data: Mapping[str, Any], source: str) -> Resources:
     except XnerError as error:
         raise GridError(f"{source}: resources: {error}") from None
     return resources
-
-
-def hardware(runtime: Runtime | None = None) -> dict[str, Any]:
-    import torch
-
-    info: dict[str, Any] = {
-        "machine": platform.machine(),
-        "processor": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-        "python": platform.python_version(),
-    }
-    return info | (runtime.to_dict() if runtime is not None else {})
-
-
-def run_cell(cell: GridCell) -> CellOutcome:
-    """Train (unless a trained checkpoint is there) and evaluate one cell in a private
-    staging folder, write cell.json last, then publish the folder whole; skip a finished
-    cell. Safe to run twice at once or to kill at any point: the cell's name only ever
-    holds a complete folder, and the first finished copy wins."""
-    from xner.atomic import write_json as write_json_atomic
-    from xner.evaluate.runner import EVAL_VERSION, evaluate_checkpoint
-    from xner.gridstore import discard
-    from xner.runs.checkpoint import read_config
-    from xner.runs.layout import CONFIG_FILE, EVAL_DIR, PREDS_DIR
-    from xner.runs.records import CheckpointError
-    from xner.train.run import train_run
-
-    store = cell.grid.store()
-    # Checked first and cheaply: copies racing on one cell must see the same state.
-    finished = store.has(cell.key, CELL_FILE)
-    stale = finished and cell.stale()
-    if finished and not stale:
-        return CellOutcome(cell, skipped=True, train_seconds=0.0, eval_seconds=0.0)
-    runtime = cell.grid.resources.runtime().resolved()
-    staged = store.staging(cell.key)
-    try:
-        trained = False
-        earlier: dict[str, Any] = {}
-        if store.has(cell.key, CONFIG_FILE):  # trained by an interrupted run: evaluate it
-            store.fetch(cell.key, staged)
-            try:
-                read_config(staged)
-                trained = True
-            except CheckpointError:
-                discard(staged)
-        if trained and stale:  # re-evaluate: no test set of the old evaluation survives
-            earlier = json.loads((staged / CELL_FILE).read_text("utf-8"))
-            for old in (CELL_FILE, EVAL_DIR, PREDS_DIR):
-                path = staged / old
-                shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
-        started = time.perf_counter()
-        if not trained:
-            train_run(cell.run_config(), staged, runtime=runtime)
-        train_seconds = 0.0 if trained else time.perf_counter() - started
-        started = time.perf_counter()
-        # Evaluated in fp32 whatever the training precision: stored predictions are then
-        # reproduced bit for bit by `xner evaluate` (bf16 would change a few tags).
-        exact = replace(runtime, precision="fp32")
-        outcomes = evaluate_checkpoint(staged, cell.eval_settings(), runtime=exact)
-        eval_seconds = time.perf_counter() - started
-        write_json_atomic(
-            staged / CELL_FILE,
-            {
-                "grid": cell.grid.name,
-                "pair": cell.pair,
-                "backbone": cell.backbone,
-                "setting": cell.setting,
-                "seed": cell.seed,
-                "split_policy": cell.grid.split_policy,
-                "perturbations": [outcome.perturbation for outcome in outcomes],
-                "eval_version": EVAL_VERSION,
-                "train_seconds": earlier.get("train_seconds", round(train_seconds, 2)),
-                "eval_seconds": round(eval_seconds, 2),
-                "hardware": hardware(runtime) | {"eval_precision": exact.precision},
-                **({"train_hardware": earlier["hardware"]} if "hardware" in earlier else {}),
-            },
-        )
-        placed = store.publish(staged, cell.key, replace=stale)
-    except BaseException:
-        discard(staged)
-        raise
-    return CellOutcome(cell, False, train_seconds, eval_seconds, duplicate=not placed)
-
-
-CellCallback = Callable[[CellOutcome, int, int], None]
-
-
-def run_grid(
-    spec: GridSpec,
-    *,
-    cells: Iterable[GridCell] | None = None,
-    on_cell: CellCallback | None = None,
-    max_cells: int | None = None,
-    keep_going: bool = True,
-    executor: Executor | None = None,
-) -> list[CellOutcome]:
-    """Run every unfinished cell (at most `max_cells` of them, the first in grid order;
-    `cells`: only these, e.g. from `spec.select`) on `executor` (default: local, one after
-    another). `on_cell(outcome, done, total)` sees each cell as it finishes; a failing
-    cell is reported with its error and the rest go on (`keep_going`). Returns the
-    outcomes in grid order and writes the summary CSV of the whole grid."""
-    from xner.executors import LocalExecutor
-
-    spec.store().clean()  # what an earlier, killed run left half-written
-    cells = spec.cells() if cells is None else list(cells)
-    total = len(cells)
-    if max_cells is not None:
-        cells = _first_unfinished(cells, max_cells)
-    done = 0
-
-    def report(outcome: CellOutcome) -> None:
-        nonlocal done
-        done += 1
-        if on_cell is not None:
-            on_cell(outcome, done, total)
-
-    outcomes = (executor or LocalExecutor()).run(cells, report, keep_going=keep_going)
-    write_summary(spec)
-    return outcomes
-
-
-def _first_unfinished(cells: list[GridCell], limit: int) -> list[GridCell]:
-    """The cells up to (not including) the `limit + 1`-th unfinished one."""
-    chosen: list[GridCell] = []
-    todo = 0
-    for cell in cells:
-        if not cell.finished() or cell.stale():
-            if todo >= limit:
-                break
-            todo += 1
-        chosen.append(cell)
-    return chosen
-
-
-def summary_rows(spec: GridSpec) -> list[dict[str, Any]]:
-    """One row per finished cell and test set: F1 with its interval, drop against clean."""
-    rows = []
-    store = spec.store()
-    for cell in spec.cells():
-        if not cell.finished():
-            continue
-        for record in store.eval_records(cell.key):
-            result = record.result
-            strict = record.scores["strict"]["overall"]
-            interval = record.intervals.get("strict", {}).get("micro_f1", {})
-            drop = record.drops.get("strict", {})
-            absolute = drop.get("micro_f1", {}).get("absolute", {})
-            rows.append(
-                {
-                    "pair": cell.pair,
-                    "backbone": cell.backbone,
-                    "setting": cell.setting,
-                    "seed": cell.seed,
-                    "test_set": result["test_set"],
-                    "perturbation": result["perturbation"],
-                    "f1": strict["f1"],
-                    "f1_low": interval.get("low"),
-                    "f1_high": interval.get("high"),
-                    "drop": absolute.get("estimate"),
-                    "drop_low": absolute.get("low"),
-                    "drop_high": absolute.get("high"),
-                    "run": cell.key,
-                }
-            )
-    return rows
-
-
-def summary_path(spec: GridSpec) -> str:
-    """Where the summary CSV goes: beside the cells (a path or a URI)."""
-    return spec.store().where(f"{spec.name}_{SUMMARY_FILE}")
-
-
-def write_summary(spec: GridSpec) -> str:
-    rows = summary_rows(spec)
-    buffer = io.StringIO()
-    columns = list(rows[0]) if rows else ["pair", "backbone", "setting", "seed", "perturbation"]
-    writer = csv.DictWriter(buffer, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows(rows)
-    return spec.store().write_text(f"{spec.name}_{SUMMARY_FILE}", buffer.getvalue())
-
-
-def describe(cells: Iterable[GridCell]) -> list[dict[str, object]]:
-    """Each cell's state, and for finished ones their wall times and where they ran."""
-    rows: list[dict[str, object]] = []
-    for cell in cells:
-        facts = cell.grid.store().cell_facts(cell.key)
-        state = "done" if facts else ("trained" if _trained(cell) else "todo")
-        if facts and cell.stale():
-            state = "stale"  # evaluated by an older evaluation: the next run redoes it
-        hardware = (facts or {}).get("hardware", {})
-        rows.append(
-            {
-                "cell": cell.key,
-                "state": state,
-                "train s": _seconds((facts or {}).get("train_seconds")),
-                "eval s": _seconds((facts or {}).get("eval_seconds")),
-                "ran on": (
-                    f"{hardware.get('cuda') or 'CPU'}×{hardware.get('cpus')}" if hardware else None
-                ),
-            }
-        )
-    return rows
-
-
-def _seconds(value: object) -> int | None:
-    return round(value) if isinstance(value, int | float) else None
-
-
-def _trained(cell: GridCell) -> bool:
-    from xner.runs.layout import CONFIG_FILE
-
-    return cell.grid.store().has(cell.key, CONFIG_FILE)

@@ -2,7 +2,8 @@
 
 Executors are declared entries looked up by name (`get_executor("local" | "ray")`). Both
 run the same `run_cell` and report each outcome as it finishes; a cell publishes its
-folder whole (`xner.gridstore`), so where and how often it ran never changes the results.
+folder whole (`xner.experiments.gridstore`), so where and how often it ran never changes
+the results.
 The Ray executor uses an existing engine for the scheduling, retries and placement on
 GPUs rather than a home-made one: each unfinished cell is one task with the grid's
 `resources:` (num_cpus, num_gpus, max_retries).
@@ -17,14 +18,17 @@ from typing import Any, ClassVar
 
 from xner.config import CACHE_DIR_ENV, DATA_DIR_ENV, MODELS_DIR_ENV
 from xner.errors import XnerError
-from xner.grid import CellOutcome, GridCell, GridError, run_cell
+from xner.experiments.run import CellOutcome, run_cell
+from xner.experiments.spec import GridCell, GridError
+from xner.hubprobe import OFFLINE_ENV
 from xner.registry import Registry
 
 OutcomeCallback = Callable[[CellOutcome], None]
 CellFunction = Callable[[GridCell], CellOutcome]
 RAY_VERSION = "2.60.0"
-# Passed from the driver to every task: on a cluster they name the shared storage.
-PASSED_ENV = (DATA_DIR_ENV, CACHE_DIR_ENV, MODELS_DIR_ENV, "HF_HOME", "HF_HUB_OFFLINE")
+# Passed from the driver to every task: on a cluster they name the shared storage, and
+# every offline switch, so a task never waits on a hub its driver was told not to reach.
+PASSED_ENV = (DATA_DIR_ENV, CACHE_DIR_ENV, MODELS_DIR_ENV, "HF_HOME", *OFFLINE_ENV)
 
 
 class Executor(ABC):

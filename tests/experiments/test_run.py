@@ -1,16 +1,17 @@
-"""The grid runner: declared cells, resumable runs, identical results after a restart."""
+"""Running a grid's cells: resumable runs, failures reported, identical results after a restart."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from xner.cli import app
-from xner.errors import XnerError
-from xner.grid import CELL_FILE, GridError, grid_from_dict, read_grid, run_grid, summary_rows
+from xner.experiments.run import run_grid
+from xner.experiments.spec import grid_from_dict, read_grid
+from xner.experiments.summary import summary_rows
+from xner.runs.layout import CELL_FILE
 
 TRAIN = {"method": "full", "max_steps": 4, "per_device_train_batch_size": 4}
 
@@ -36,37 +37,6 @@ def eval_files(out: Path) -> dict[str, dict]:
         str(path.relative_to(out)): json.loads(path.read_text("utf-8"))
         for path in sorted(out.glob("*/eval/*.json"))
     }
-
-
-def test_cells_are_the_product_of_the_declared_axes(tmp_path):
-    spec = grid(tmp_path, seeds=[1, 2], backbones=["tiny"])
-    keys = [cell.key for cell in spec.cells()]
-    assert keys == [
-        "es-gl_native_full_tiny_seed1",
-        "es-gl_native_full_tiny_seed2",
-        "es-gl_transfer_full_tiny_seed1",
-        "es-gl_transfer_full_tiny_seed2",
-    ]
-
-
-def test_seeds_per_setting_and_the_split_policy_shape_the_cells(tmp_path):
-    spec = grid(
-        tmp_path,
-        settings=["native", "transfer"],
-        seeds={"native": [1, 2], "transfer": [1]},
-        split="paper",
-    )
-    assert [cell.key for cell in spec.cells()] == [
-        "es-gl_native_full_tiny_paper_seed1",
-        "es-gl_native_full_tiny_paper_seed2",
-        "es-gl_transfer_full_tiny_paper_seed1",
-    ]
-    config = spec.cells()[0].run_config()
-    assert config.split_policy == "paper" and config.to_dict()["split_policy"] == "paper"
-    # the default policy stays out of the folder name and the run id
-    plain = grid(tmp_path).cells()[0]
-    assert plain.key == "es-gl_native_full_tiny_seed1"
-    assert "split_policy" not in plain.run_config().to_dict()
 
 
 def test_interrupted_and_resumed_grid_equals_an_uninterrupted_one(pipeline_env, tmp_path):
@@ -103,85 +73,6 @@ def test_a_failing_cell_is_reported_and_the_rest_go_on(pipeline_env, tmp_path):
     assert outcomes[1].error is None and outcomes[1].cell.finished()
 
 
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({"pairs": []}, "`pairs` must list at least one pair"),
-        ({"pairs": ["es-gl"], "colour": 1}, "unknown field(s) ['colour']"),
-        ({"pairs": ["es-gl"], "train": {"learning_rat": 1}}, "unknown field(s) ['learning_rat']"),
-        ({"pairs": ["es-gl"], "seeds": ["a"]}, "`seeds` must be a list of integers"),
-        ({"pairs": ["es-gl"], "eval": {"limt": 3}}, "eval: "),
-        ({"pairs": ["es-gl"], "split": "papr"}, "split: "),
-        ({"pairs": ["es-gl"], "seeds": {"native": []}}, "`seeds: native` must be a non-empty"),
-        (
-            {"pairs": ["es-gl"], "settings": ["native"], "seeds": {"transfer": [1]}},
-            "names settings ['transfer']",
-        ),
-    ],
-)
-def test_bad_grid_configs_name_the_field(data, message):
-    with pytest.raises(XnerError) as caught:
-        grid_from_dict(data, source="g.yaml")
-    assert "g.yaml" in str(caught.value) and message in str(caught.value)
-
-
-def test_bad_yaml_names_file_and_line(tmp_path):
-    path = tmp_path / "g.yaml"
-    path.write_text("pairs: [es-gl\nseeds: [1]\n", encoding="utf-8")
-    with pytest.raises(GridError, match=r"g.yaml, line \d+: not valid YAML"):
-        read_grid(path)
-
-
-def test_grid_command_runs_and_reports_status(pipeline_env, tmp_path):
-    config = tmp_path / "g.yaml"
-    config.write_text(
-        json.dumps(
-            {
-                "name": "cli",
-                "pairs": ["es-gl"],
-                "backbones": ["tiny"],
-                "settings": ["transfer"],
-                "perturbations": ["mask"],
-                "train": TRAIN,
-                "eval": {"n_resamples": 20},
-                "out": str(tmp_path / "out"),
-            }
-        ),
-        encoding="utf-8",
-    )
-    runner = CliRunner()
-    result = runner.invoke(app, ["grid", str(config)])
-    assert result.exit_code == 0, result.output
-    assert "es-gl_transfer_full_tiny_seed42: done" in result.output
-    status = runner.invoke(app, ["grid", str(config), "--status"])
-    assert "done" in status.output
-    again = runner.invoke(app, ["grid", str(config)])
-    assert "es-gl_transfer_full_tiny_seed42: skipped" in again.output
-
-
-def test_setting_blocks_reach_the_run_config(tmp_path):
-    spec = grid(
-        tmp_path,
-        settings=["adapted-transfer", "self-training"],
-        adapt={"steps": 3, "method": "lora"},
-        self_training={"max_unlabelled_sentences": 5},
-    )
-    adapted, self_trained = (cell.run_config() for cell in spec.cells())
-    assert adapted.adapt.steps == 3 and adapted.adapt.method == "lora"
-    assert self_trained.self_training.max_unlabelled_sentences == 5
-    with pytest.raises(XnerError, match="adapt"):
-        grid(tmp_path, settings=["adapted-transfer"], adapt={"stepz": 3})
-
-
-def test_select_filters_cells_and_names_unknown_values(tmp_path):
-    spec = grid(tmp_path, seeds=[1, 2], settings=["native", "transfer", "self-training"])
-    keys = [c.key for c in spec.select(settings=["transfer"], seeds=[2])]
-    assert keys == ["es-gl_transfer_full_tiny_seed2"]
-    assert len(spec.select()) == len(spec.cells()) == 6
-    with pytest.raises(GridError, match=r"test.yaml: seeds \[7\] not in the grid; it has \[1, 2\]"):
-        spec.select(seeds=[7])
-
-
 def test_self_training_reuses_the_trained_transfer_cell_as_teacher(
     pipeline_env, tmp_path, monkeypatch
 ):
@@ -199,45 +90,6 @@ def test_self_training_reuses_the_trained_transfer_cell_as_teacher(
     teacher_config = json.loads((transfer.path / "config.json").read_text("utf-8"))
     own = json.loads((self_training.path / "config.json").read_text("utf-8"))
     assert own["data_hashes"]["teacher"] == teacher_config["run_id"]
-
-
-def test_grid_command_runs_only_the_selected_cells(pipeline_env, tmp_path):
-    config = tmp_path / "g.yaml"
-    out = tmp_path / "out"
-    data = {
-        "name": "cli",
-        "pairs": ["es-gl"],
-        "backbones": ["tiny"],
-        "settings": ["native", "transfer"],
-        "perturbations": [],
-        "train": TRAIN,
-        "eval": {"n_resamples": 20},
-        "out": str(out),
-    }
-    config.write_text(json.dumps(data), encoding="utf-8")
-    result = CliRunner().invoke(app, ["grid", str(config), "--setting", "transfer"])
-    assert result.exit_code == 0, result.output
-    ran = sorted(p.name for p in out.iterdir() if p.is_dir())
-    assert ran == ["es-gl_transfer_full_tiny_seed42"]
-    bad = CliRunner().invoke(app, ["grid", str(config), "--pair", "xx-yy"])
-    assert isinstance(bad.exception, GridError) and "not in the grid" in str(bad.exception)
-
-
-def test_status_rows_carry_wall_times_and_hardware_of_finished_cells(pipeline_env, tmp_path):
-    from xner.grid import describe
-
-    spec = grid(tmp_path, settings=["native", "transfer"], perturbations=[])
-    run_grid(spec, cells=spec.select(settings=["native"]))
-    done, todo = describe(spec.cells())
-    assert done["state"] == "done" and isinstance(done["train s"], int)
-    assert isinstance(done["eval s"], int) and str(done["ran on"]).startswith("CPU×")
-    assert todo == {
-        "cell": todo["cell"],
-        "state": "todo",
-        "train s": None,
-        "eval s": None,
-        "ran on": None,
-    }
 
 
 def test_a_stale_cell_is_re_evaluated_in_place_with_its_weights_kept(pipeline_env, tmp_path):

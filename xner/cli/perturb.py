@@ -61,6 +61,7 @@ def list_text() -> str:
 
 
 def parse_params(items: list[str]) -> dict[str, str]:
+    """`--param` values as given (strings): each kind's declaration parses its own."""
     params: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -126,99 +127,98 @@ def run_resources(
     return run_pair, run_resources(config), config.split_policy
 
 
-def register(app: typer.Typer) -> None:
-    """Add the `perturb` command to `app`."""
+def perturb_command(
+    pair: Annotated[str | None, typer.Option(help="HRL-LRL pair, e.g. ar-fa")] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help="kind (repeat, or a+b, to compose in order)"),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    out: Annotated[Path | None, typer.Option(help="output TSV (edits: .edits.jsonl)")] = None,
+    backbone: Annotated[
+        str | None, typer.Option(help="backbone for p2 (default multilingual-e5-small)")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="first N test sentences only")] = None,
+    list_kinds: Annotated[bool, typer.Option("--list", help="list the kinds")] = False,
+    rate: Annotated[
+        float | None, typer.Option(help="the rate parameter of every kind that has one")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="NAME=VALUE or KIND.NAME=VALUE (repeatable)"),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="dataset of the pair's splits (default: each language's WikiANN)"),
+    ] = None,
+    split: Annotated[str, typer.Option(help="the LRL split to perturb")] = "test",
+    split_policy: Annotated[
+        str | None,
+        typer.Option(help="how the data is split: xtreme (default), paper, paper-dedup"),
+    ] = None,
+    setting: Annotated[
+        str | None,
+        typer.Option(help="setting of the evaluated model, for reference=own (e.g. native)"),
+    ] = None,
+    run: Annotated[
+        Path | None,
+        typer.Option(
+            help="a run folder: its pair, setting and exact training data (reference=own)"
+        ),
+    ] = None,
+) -> None:
+    """Perturb a pair's LRL test set (label-preserving), or --list the kinds."""
+    if list_kinds:
+        typer.echo(list_text())
+        return
+    try:
+        if run is not None:
+            pair, resources, split_policy = run_resources(run, pair, setting, dataset, split_policy)
+        if not pair or not kind or out is None:
+            raise PerturbError(
+                "give --pair (or --run), --kind and --out (or --list to see the kinds)"
+            )
+        steps = resolve_steps(kind)
+        params: dict[str, object] = dict(parse_params(param or []))
+        params = resources_params(kind, params)
+        declared = {p.name for step in steps for p in get(step).params}
+        if rate is not None:
+            params["rate"] = rate
+        if backbone is not None:
+            if "backbone" not in declared:
+                raise PerturbError(f"--backbone: none of {'+'.join(steps)} uses a backbone")
+            params["backbone"] = backbone
+        _, lrl = pair_languages(pair)
+        if run is None:
+            resources = PerturbResources.for_pair(
+                pair, dataset=dataset, setting=setting, split_policy=split_policy
+            )
+        sentences = load_test(dataset, lrl, split, limit, split_policy)
+        results = perturb(sentences, steps, seed=seed, resources=resources, params=params)
+        target = write_outputs(results, out)
+    except XnerError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    for note in dict.fromkeys(resources.notes):
+        typer.echo(f"note: {note}", err=True)
+    found = coverage(sentences, results)
+    n_edits = sum(len(r.edits) for r in results)
+    against = "".join(
+        f", {step} against {name} ({resources.reference(name).describes})"
+        for step, name in step_references(kind, params).items()
+    )
+    typer.echo(
+        f"{'+'.join(steps)} on {pair} ({lrl}, {len(results)} sentences, seed {seed}{against}): "
+        f"{found.sentences_changed} sentences changed, {n_edits} edits; "
+        f"mentions replaced {found.mentions_replaced}/{found.mentions_total} "
+        f"({100 * found.mention_share:.1f}%; distinct {found.mentions_distinct_replaced}/"
+        f"{found.mentions_distinct}, {100 * found.distinct_mention_share:.1f}%), "
+        "O tokens replaced "
+        f"{found.o_tokens_replaced}/{found.o_tokens_total} "
+        f"({100 * found.o_token_share:.1f}%) -> {out}, {target}"
+    )
 
-    @app.command("perturb")
-    def perturb_command(
-        pair: Annotated[str | None, typer.Option(help="HRL-LRL pair, e.g. ar-fa")] = None,
-        kind: Annotated[
-            list[str] | None,
-            typer.Option("--kind", "-k", help="kind (repeat, or a+b, to compose in order)"),
-        ] = None,
-        seed: Annotated[int, typer.Option(help="random seed")] = 0,
-        out: Annotated[Path | None, typer.Option(help="output TSV (edits: .edits.jsonl)")] = None,
-        backbone: Annotated[
-            str | None, typer.Option(help="backbone for p2 (default multilingual-e5-small)")
-        ] = None,
-        limit: Annotated[int | None, typer.Option(help="first N test sentences only")] = None,
-        list_kinds: Annotated[bool, typer.Option("--list", help="list the kinds")] = False,
-        rate: Annotated[
-            float | None, typer.Option(help="the rate parameter of every kind that has one")
-        ] = None,
-        param: Annotated[
-            list[str] | None,
-            typer.Option("--param", "-p", help="NAME=VALUE or KIND.NAME=VALUE (repeatable)"),
-        ] = None,
-        dataset: Annotated[
-            str | None,
-            typer.Option(help="dataset of the pair's splits (default: each language's WikiANN)"),
-        ] = None,
-        split: Annotated[str, typer.Option(help="the LRL split to perturb")] = "test",
-        split_policy: Annotated[
-            str | None,
-            typer.Option(help="how the data is split: xtreme (default), paper, paper-dedup"),
-        ] = None,
-        setting: Annotated[
-            str | None,
-            typer.Option(help="setting of the evaluated model, for reference=own (e.g. native)"),
-        ] = None,
-        run: Annotated[
-            Path | None,
-            typer.Option(
-                help="a run folder: its pair, setting and exact training data (reference=own)"
-            ),
-        ] = None,
-    ) -> None:
-        """Perturb a pair's LRL test set (label-preserving), or --list the kinds."""
-        if list_kinds:
-            typer.echo(list_text())
-            return
-        try:
-            if run is not None:
-                pair, resources, split_policy = run_resources(
-                    run, pair, setting, dataset, split_policy
-                )
-            if not pair or not kind or out is None:
-                raise PerturbError(
-                    "give --pair (or --run), --kind and --out (or --list to see the kinds)"
-                )
-            steps = resolve_steps(kind)
-            params: dict[str, object] = dict(parse_params(param or []))
-            params = resources_params(kind, params)
-            declared = {p.name for step in steps for p in get(step).params}
-            if rate is not None:
-                params["rate"] = rate
-            if backbone is not None:
-                if "backbone" not in declared:
-                    raise PerturbError(f"--backbone: none of {'+'.join(steps)} uses a backbone")
-                params["backbone"] = backbone
-            _, lrl = pair_languages(pair)
-            if run is None:
-                resources = PerturbResources.for_pair(
-                    pair, dataset=dataset, setting=setting, split_policy=split_policy
-                )
-            sentences = load_test(dataset, lrl, split, limit, split_policy)
-            results = perturb(sentences, steps, seed=seed, resources=resources, params=params)
-            target = write_outputs(results, out)
-        except XnerError as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(1) from None
-        for note in dict.fromkeys(resources.notes):
-            typer.echo(f"note: {note}", err=True)
-        found = coverage(sentences, results)
-        n_edits = sum(len(r.edits) for r in results)
-        against = "".join(
-            f", {step} against {name} ({resources.reference(name).describes})"
-            for step, name in step_references(kind, params).items()
-        )
-        typer.echo(
-            f"{'+'.join(steps)} on {pair} ({lrl}, {len(results)} sentences, seed {seed}{against}): "
-            f"{found.sentences_changed} sentences changed, {n_edits} edits; "
-            f"mentions replaced {found.mentions_replaced}/{found.mentions_total} "
-            f"({100 * found.mention_share:.1f}%; distinct {found.mentions_distinct_replaced}/"
-            f"{found.mentions_distinct}, {100 * found.distinct_mention_share:.1f}%), "
-            "O tokens replaced "
-            f"{found.o_tokens_replaced}/{found.o_tokens_total} "
-            f"({100 * found.o_token_share:.1f}%) -> {out}, {target}"
-        )
+
+def register(app: typer.Typer) -> None:
+    """Add `perturb` to `app` (the root command, or a test's own)."""
+    app.command("perturb")(perturb_command)
