@@ -8,8 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from xner.app.controls import choose, one_split
 from xner.config import data_dir, models_dir
-from xner.controls import choose, one_split
 from xner.evaluate.metrics import MODES
 from xner.findings import main_backbone
 from xner.results import (

@@ -6,20 +6,24 @@ from pathlib import Path
 
 import streamlit as st
 
+from xner.app.explorer import (
+    ANY,
+    EvaluatedSet,
+    Exploration,
+    change_counts,
+    entity_changes,
+    evaluated_sets,
+    explore_run,
+    filter_slice,
+    filter_views,
+    kind_counts,
+    slice_choices,
+)
+from xner.app.views import view_marks
 from xner.config import models_dir
 from xner.errors import XnerError
 from xner.evaluate import ERROR_KINDS
-from xner.explore import (
-    CLEAN,
-    EvaluatedSet,
-    Exploration,
-    evaluated_sets,
-    explore_run,
-    filter_views,
-    kind_counts,
-    view_marks,
-)
-from xner.explore_summary import ANY, change_counts, entity_changes, filter_slice, slice_choices
+from xner.runs.layout import CLEAN
 from xner.store import evaluation_stamp, list_runs
 from xner.viz.tokens import legend_html, render_tokens
 

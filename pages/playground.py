@@ -7,31 +7,30 @@ from typing import Any
 
 import streamlit as st
 
-from xner.app.typed import FIXED, perturb_typed
-from xner.config import models_dir
-from xner.controls import choose, param_widgets
-from xner.errors import XnerError
-from xner.evaluate.metrics import HEADLINE
-from xner.explore import (
+from xner.app.controls import choose, param_widgets
+from xner.app.playground import (
+    FIXED,
     MAX_CHARS,
     check_text,
-    entities,
-    entity_diff,
     example_for,
     needs_reference,
+    perturb_text,
     predict_tokens,
-    token_ranges,
     unchanged_message,
 )
-from xner.perturb import PerturbResources, kinds
-from xner.store import list_runs
-from xner.upload import (
+from xner.app.upload import (
     MAX_SENTENCE_TOKENS,
     MAX_UPLOAD_SENTENCES,
     MAX_UPLOAD_TOKENS,
     read_upload,
     tag_upload,
 )
+from xner.app.views import entities, entity_diff, token_ranges
+from xner.config import models_dir
+from xner.errors import XnerError
+from xner.evaluate.metrics import HEADLINE
+from xner.perturb import PerturbResources, kinds
+from xner.store import list_runs
 from xner.viz.tokens import TokenMarks, legend_html, render_tokens
 
 
@@ -192,15 +191,15 @@ if kind != "(none)":
         noted = len(resources.notes)
         try:
             # The model's own entities are what gets perturbed: typed text has no gold.
-            result = perturb_typed(
+            result = perturb_text(
                 tokens,
                 tags,
                 kind,
-                params,
                 seed=int(seed),
                 resources=resources,
                 lang=model_config.lrl,
                 backbone=model_config.backbone,
+                params=params,
             )
         except XnerError as error:
             st.warning(f"{kind} cannot run on this sentence: {error}")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from xner.app.controls import choose, one_split
 from xner.config import data_dir, models_dir
-from xner.controls import choose, one_split
 from xner.diskcache import load_results_cached
 from xner.pairs import catalog_rows
 from xner.perturb import kinds

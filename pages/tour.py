@@ -10,13 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from xner.config import models_dir
-from xner.controls import choose
-from xner.errors import XnerError
-from xner.evaluate.errors import sentence_errors
-from xner.explore import SentenceView, SideView, predict_tokens, view_marks
-from xner.perturb import kinds
-from xner.tour import (
+from xner.app.controls import choose
+from xner.app.playground import predict_tokens
+from xner.app.tour import (
     BY_KEY,
     STEPS,
     TourExample,
@@ -26,6 +22,11 @@ from xner.tour import (
     run_example,
     tour_overlap,
 )
+from xner.app.views import SentenceView, SideView, view_marks
+from xner.config import models_dir
+from xner.errors import XnerError
+from xner.evaluate.errors import sentence_errors
+from xner.perturb import kinds
 from xner.viz.figures import drop_heatmap
 from xner.viz.tokens import legend_html, render_tokens
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from xner.app.controls import choose
 from xner.backbones import BACKBONES
 from xner.config import models_dir
-from xner.controls import choose
 from xner.errors import XnerError
 from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
 from xner.pairs import all_pairs, availability, normalise_pair_id, pair_languages

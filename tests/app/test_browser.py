@@ -20,20 +20,14 @@ from pathlib import Path
 
 import pytest
 
+from xner.app.catalog import PAGES
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 DRIVER = os.environ.get("XNER_CHROMEDRIVER", "/usr/bin/chromedriver")
-# The URL path of every page: st.navigation derives it from the file name; the default
-# page (overview) is the root.
-PAGES = {
-    "overview": "",
-    "degradation": "degradation",
-    "reference": "reference",
-    "explorer": "explorer",
-    "playground": "playground",
-    "tour": "tour",
-    "train": "train",
-}
+# The URL path of every page in the catalog: st.navigation derives it from the file
+# name; the default page (overview) is the root.
+URLS = {spec.name: "" if spec.default else spec.name for spec in PAGES}
 
 pytestmark = pytest.mark.browser
 
@@ -153,9 +147,9 @@ def exceptions(driver: webdriver.Chrome) -> list[str]:
     return [e.text for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')]
 
 
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", list(URLS))
 def test_every_page_renders_without_an_exception(server: str, browser, page: str):
-    browser.get(f"{server}/{PAGES[page]}")
+    browser.get(f"{server}/{URLS[page]}")
     assert appears(browser, "h1"), f"{page}: no title within 90 s"
     settled(browser)
     assert not exceptions(browser), exceptions(browser)

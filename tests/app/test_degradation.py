@@ -120,7 +120,7 @@ def test_missing_folder_and_empty_folder_say_what_to_do(tmp_path: Path) -> None:
 
 
 def test_metric_modes_are_the_stored_ones_described_as_declared(runs: Path) -> None:
-    from xner.controls import registry_help, summary
+    from xner.app.controls import registry_help, summary
     from xner.evaluate.metrics import MODES
     from xner.results import load_results, options
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from xner.app.explorer import explore_run, filter_views, kind_counts
 from xner.config import MODELS_DIR_ENV
 from xner.evaluate import ERROR_KINDS
-from xner.explore import explore_run, filter_views, kind_counts
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "explorer.py")
 
@@ -32,7 +32,7 @@ def test_explorer_shows_clean_beside_perturbed_and_filters(runs: Path):
     assert any("perturbed (mask)" in h for h in html) and any("[MASK]" in h for h in html)
     total = matching(at)
     assert total.startswith("**9** of 9")
-    # The page shows what xner.explore's filter gives, and the filter narrows the list.
+    # The page shows what xner.app.explorer's filter gives, and the filter narrows the list.
     exploration = explore_run(at.selectbox[0].value, at.selectbox[1].value)
     counts = kind_counts(exploration.views, "perturbed")
     kind = min(ERROR_KINDS, key=lambda k: counts.get(k, 0))
@@ -92,7 +92,7 @@ def test_the_explorer_refreshes_after_a_re_evaluation(
 
 
 def test_entity_changes_per_sentence_and_over_the_run(runs: Path):
-    from xner.explore_summary import change_counts, entity_changes
+    from xner.app.explorer import change_counts, entity_changes
 
     at = AppTest.from_file(PAGE, default_timeout=60).run()  # mask: every sentence changed
     assert not at.exception

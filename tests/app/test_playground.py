@@ -132,9 +132,8 @@ def widget_of(at: AppTest, spec: ParamSpec, key: str):
 
 
 def test_parameter_widgets_are_built_from_the_declarations(runs: Path):
-    from xner.app.typed import FIXED
-    from xner.controls import param_key
-    from xner.explore import needs_reference
+    from xner.app.controls import param_key
+    from xner.app.playground import FIXED, needs_reference
     from xner.perturb import kinds
 
     at = AppTest.from_file(PAGE, default_timeout=60).run()

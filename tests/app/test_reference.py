@@ -56,7 +56,7 @@ def test_our_runs_beside_the_paper(runs: Path) -> None:
 
 
 def test_the_papers_kinds_are_described_as_declared(tmp_path: Path) -> None:
-    from xner.controls import summary
+    from xner.app.controls import summary
     from xner.perturb import get
 
     at = AppTest.from_file(PAGE, default_timeout=60).run()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from xner.app.tour import STEPS
 from xner.config import MODELS_DIR_ENV
-from xner.tour import STEPS
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "tour.py")
@@ -75,8 +75,8 @@ def last_step(models: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def test_step_six_draws_one_pairs_drops_from_the_runs(monkeypatch: pytest.MonkeyPatch):
+    from xner.app.tour import example_drops
     from xner.results import load_results
-    from xner.tour import example_drops
 
     shipped = ROOT / "models"
     if not list(shipped.glob("*/cell.json")):

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from xner.app.playground import predict_tokens
+from xner.app.tour import BY_KEY, STEPS, default_checkpoint
+from xner.app.views import SentenceView, SideView, view_marks
 from xner.evaluate.errors import sentence_errors
-from xner.explore import SentenceView, SideView, predict_tokens, view_marks
-from xner.tour import BY_KEY, STEPS, default_checkpoint
 from xner.viz.tokens import render_tokens
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "tour.py")

@@ -60,7 +60,7 @@ def test_a_bad_pair_gets_a_message(pipeline_env: dict[str, Path]):
 
 
 def test_setting_and_method_choices_are_described_as_declared(pipeline_env: dict[str, Path]):
-    from xner.controls import summary
+    from xner.app.controls import summary
     from xner.train import METHODS, SETTINGS
 
     at = AppTest.from_file(PAGE, default_timeout=60).run()

@@ -8,7 +8,7 @@ Adding a page (three files):
 
 1. `pages/<name>.py`: a thin script that reads through `xner` functions (cached with
    `st.cache_data` / `st.cache_resource`), opens with `st.title(...)`, builds its
-   choices from the declarations with `xner.controls`, and, when it reads runs and finds
+   choices from the declarations with `xner.app.controls`, and, when it reads runs and finds
    none, says so with one `st.info` naming the models folder and `NO_RUNS_HELP` (or the
    `xner grid configs/smoke-tiny.yaml` command).
 2. A `PageSpec` in `PAGES` below: its path, navigation title and icon, the `st.title`

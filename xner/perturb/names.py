@@ -156,14 +156,20 @@ def char_script(ch: str) -> str:
     return _SCRIPT_GROUP.get(first, first)
 
 
-def text_script(texts: Iterable[str]) -> str | None:
-    """The most common script of the letters in `texts` (None when there are none)."""
+def script_counts(texts: Iterable[str]) -> dict[str, int]:
+    """How many letters of `texts` each script (`char_script`) has."""
     counts: dict[str, int] = {}
     for text in texts:
         for ch in text:
             if ch.isalpha():
                 script = char_script(ch)
                 counts[script] = counts.get(script, 0) + 1
+    return counts
+
+
+def text_script(texts: Iterable[str]) -> str | None:
+    """The most common script of the letters in `texts` (None when there are none)."""
+    counts = script_counts(texts)
     return max(counts, key=lambda s: counts[s]) if counts else None
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from xner.app.tour import BY_KEY, SENTENCES, STEPS, clamp_step, run_example, tour_overlap
 from xner.data.tags import iob2_problems
-from xner.tour import BY_KEY, SENTENCES, STEPS, clamp_step, run_example, tour_overlap
 from xner.viz.tokens import text_direction
 
 

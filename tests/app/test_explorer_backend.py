@@ -1,4 +1,5 @@
-"""Joining stored predictions back to text; filters; playground text checks."""
+"""The Explorer's back end: stored predictions joined back to their text, checked,
+filtered; the per-sentence entity diff and the seen / unseen gold-mention filter."""
 
 from __future__ import annotations
 
@@ -7,29 +8,28 @@ from pathlib import Path
 
 import pytest
 
-from xner.data.records import Sentence
-from xner.experiments.run import run_grid
-from xner.experiments.spec import grid_from_dict
-from xner.explore import (
-    MAX_CHARS,
+from xner.app.explorer import (
+    ANY,
+    EntityChanges,
     EvaluatedSet,
-    check_text,
-    entities,
-    entity_diff,
+    change_counts,
+    entity_changes,
     evaluated_sets,
     explore_run,
+    filter_slice,
     filter_views,
     join_views,
     kind_counts,
-    needs_reference,
     parse_test_set,
-    perturb_text,
-    scripts,
+    slice_choices,
     tag_names,
-    text_sentence,
-    view_marks,
 )
-from xner.perturb import PerturbError, perturb
+from xner.app.views import SentenceView, SideView, view_marks
+from xner.data.records import Sentence
+from xner.errors import XnerError
+from xner.experiments.run import run_grid
+from xner.experiments.spec import grid_from_dict
+from xner.perturb import Edit, perturb
 
 LABELS = ("O", "B-LOC", "I-LOC", "B-PER", "I-PER")
 
@@ -102,47 +102,6 @@ def test_parse_test_set():
         parse_test_set("panx/test")
 
 
-@pytest.mark.parametrize(
-    ("text", "error", "note"),
-    [
-        ("", "empty", None),
-        ("   \n\t ", "empty", None),
-        ("x" * (MAX_CHARS + 500), None, "only the first 2,000"),
-        ("Ana 🙂 vive en Brenn 👩‍🔬", None, "Emoji"),
-        ("Ana vive en تهران", None, "Mixed scripts (Latin, Arabic)"),
-        ("Ana\x00vive", None, "control characters"),
-        ("12 + 7 = 19", None, "No letters"),
-    ],
-)
-def test_check_text(text: str, error: str | None, note: str | None):
-    checked = check_text(text)
-    if error:
-        assert not checked.ok and error in checked.error
-        return
-    assert checked.ok and len(checked.text) <= MAX_CHARS
-    assert any(note in n for n in checked.notes), checked.notes
-
-
-def test_plain_text_has_no_notes_and_scripts_are_named():
-    assert check_text("Ana vive en Brenn.").notes == ()
-    assert scripts("Москва и Київ, मुंबई") == ["Cyrillic", "Devanagari"]
-
-
-def test_entities_diff_and_text_perturbation():
-    tokens, tags = ["Ana", "vive", "en", "Brenn"], ["B-PER", "O", "O", "B-LOC"]
-    found = entities(tokens, tags)
-    assert [(e.text, e.type) for e in found] == [("Ana", "PER"), ("Brenn", "LOC")]
-    masked = perturb_text(tokens, tags, "mask")
-    assert masked.sentence.tokens[0] != "Ana" and len(masked.edits) == 2
-    diff = entity_diff(found, entities(masked.sentence.tokens, ["O", "O", "O", "B-LOC"]))
-    # by span: Brenn's span still holds a LOC (masked), Ana's none any more
-    assert diff["lost"] == ["Ana (PER)"] and diff["kept"] == ["Brenn (LOC) → [MASK]"]
-    assert diff["new"] == []
-    assert needs_reference("p1") and needs_reference("p1+p2") and not needs_reference("mask")
-    with pytest.raises(PerturbError, match="model's training data"):
-        perturb_text(tokens, tags, "p1")
-
-
 @pytest.fixture(scope="module")
 def tiny_run(pipeline_env: dict[str, Path]) -> Path:
     spec = grid_from_dict(
@@ -194,43 +153,66 @@ def test_unreadable_eval_files_are_skipped(tmp_path: Path):
     assert evaluated_sets(tmp_path) == [EvaluatedSet("panx/gl/test", "mask", 3, 0)]
 
 
-def test_text_perturbation_accepts_a_models_invalid_tags():
-    # A model may open entities with I- (invalid IOB2): read as conlleval does, not a crash.
-    result = perturb_text(["marie", "kervella", "a"], ["I-PER", "B-LOC", "I-PER"], "case")
-    assert result.sentence.tags == ("B-PER", "B-LOC", "B-PER")
+# A sentence whose perturbation shifted spans: the per-sentence entity diff.
+CLEAN_TOKENS = ("Ana", "Lopa", "vive", "en", "Roma", "con", "Banco")
+CLEAN_GOLD = ("B-PER", "I-PER", "O", "O", "B-LOC", "O", "B-ORG")
 
 
-def test_entity_diff_matches_by_span_through_the_edits():
-    from xner.explore import token_ranges
-    from xner.perturb.resources import PerturbResources
-
-    tokens = ["Ana", "Lopa", "vive", "en", "Brenn", "con", "Mira"]
-    tags = ["B-PER", "I-PER", "O", "O", "B-LOC", "O", "B-PER"]
-    sentence = text_sentence(tokens, tags, lang="es")
-    # names replaces the PER mentions by names of other lengths: positions shift
-    res = PerturbResources(lang="es")
-    (done,) = perturb([sentence], "names", seed=1, resources=res, params={"types": "PER"})
-    new_tokens, new_tags = done.sentence.tokens, done.sentence.tags
-    ranges = token_ranges(len(tokens), done.edits)
-    assert new_tokens[ranges[4][0] : ranges[4][1]] == ("Brenn",)
-    predicted = list(new_tags)
-    brenn = ranges[4][0]
-    predicted[brenn] = "B-ORG"  # the model now calls Brenn an organisation
-    last = ranges[6]
-    predicted[last[0] : last[1]] = ["O"] * (last[1] - last[0])  # and misses the last name
-    diff = entity_diff(entities(tokens, tags), entities(new_tokens, predicted), ranges)
-    assert diff["relabelled"] == ["Brenn (LOC) → ORG"]
-    assert diff["lost"] == ["Mira (PER)"]
-    assert len(diff["kept"]) == 1 and diff["kept"][0].startswith("Ana Lopa (PER) → ")
-    assert diff["new"] == []
-    # the same tokens (two checkpoints): spans compare directly, strings do not matter
-    twice = entity_diff(entities(tokens, tags), entities(tokens, tags))
-    assert twice["kept"] == ["Ana Lopa (PER)", "Brenn (LOC)", "Mira (PER)"]
+def perturbed_view() -> SentenceView:
+    """ "Ana Lopa" (2 tokens) replaced by "Xoan" (1): every later span moves one left."""
+    tokens = ("Xoan", "vive", "en", "Roma", "con", "Banco")
+    gold = ("B-PER", "O", "O", "B-LOC", "O", "B-ORG")
+    clean_pred = ("B-PER", "I-PER", "O", "O", "B-LOC", "O", "B-ORG")
+    # Xoan kept as PER (other text, same span), Roma relabelled, Banco lost, "en" new
+    pred = ("B-PER", "O", "B-LOC", "B-ORG", "O", "O")
+    edit = Edit("s", "p1", 0, "Ana Lopa", "Xoan", old_position=0, n_old=2, n_new=1)
+    return SentenceView(
+        "s",
+        SideView(CLEAN_TOKENS, CLEAN_GOLD, clean_pred),
+        SideView(tokens, gold, pred),
+        (edit,),
+    )
 
 
-def test_the_playground_example_is_in_the_checkpoints_language():
-    from xner.explore import EXAMPLES, example_for
+def test_entities_are_matched_by_span_through_the_edits() -> None:
+    changes = entity_changes(perturbed_view())
+    assert changes == EntityChanges(
+        kept=("Ana Lopa (PER) → Xoan",),
+        lost=("Banco (ORG)",),
+        new=("en (LOC)",),
+        relabelled=("Roma (LOC) → ORG",),
+    )
+    assert changes.counts() == {"kept": 1, "lost": 1, "new": 1, "relabelled": 1}
+    assert changes.line().startswith("kept 1 · lost 1 (Banco (ORG)) · new 1 (en (LOC))")
 
-    assert example_for("fa") == EXAMPLES["fa"] and scripts(example_for("fa")) == ["Arabic"]
-    assert example_for("hi") != example_for("ur")
-    assert example_for("xx") == EXAMPLES["br"]  # no example: the Breton one
+
+def test_counts_over_a_run_add_the_changed_sentences_only() -> None:
+    same = SideView(CLEAN_TOKENS, CLEAN_GOLD, CLEAN_GOLD)
+    unchanged = SentenceView("u", same, same, ())
+    no_prediction = SentenceView(
+        "n", SideView(CLEAN_TOKENS, CLEAN_GOLD, None), same, (Edit("n", "x", 0, "a", "b"),)
+    )
+    totals, sentences = change_counts(
+        [perturbed_view(), perturbed_view(), unchanged, no_prediction]
+    )
+    assert sentences == 2
+    assert totals == {"kept": 2, "lost": 2, "new": 2, "relabelled": 2}
+    assert entity_changes(unchanged) is None and entity_changes(no_prediction) is None
+
+
+def test_the_gold_mention_filter_reads_the_side_it_is_asked() -> None:
+    view = perturbed_view()
+    mentions = {"own": frozenset({("Ana", "Lopa")}), "hrl": frozenset({("Roma",)})}
+    assert slice_choices(mentions) == [ANY, "seen-own", "unseen-own", "seen-hrl", "unseen-hrl"]
+    assert slice_choices(["hrl"]) == [ANY, "seen-hrl", "unseen-hrl"]
+    # "Ana Lopa" is only in the clean sentence; p1 put the unseen "Xoan" in its place
+    assert filter_slice([view], "seen-own", mentions, side="clean") == [view]
+    assert filter_slice([view], "seen-own", mentions, side="perturbed") == []
+    assert filter_slice([view], "seen-own", mentions, side="either") == [view]
+    assert filter_slice([view], "unseen-own", mentions, side="perturbed") == [view]
+    assert filter_slice([view], "seen-hrl", mentions, side="perturbed") == [view]
+    bare = SentenceView("o", SideView(("hola",), ("O",), ("O",)))
+    assert filter_slice([view, bare], ANY, mentions) == [view, bare]
+    assert filter_slice([bare], "unseen-hrl", mentions, side="clean") == []
+    with pytest.raises(XnerError, match="unknown slice"):
+        filter_slice([view], "seen-lrl", mentions)

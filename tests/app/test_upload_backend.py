@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xner.errors import DataFormatError
-from xner.train.encode import LabelSpace
-from xner.upload import (
+from xner.app.upload import (
     MAX_SENTENCE_TOKENS,
     MAX_UPLOAD_SENTENCES,
     MAX_UPLOAD_TOKENS,
@@ -14,6 +12,8 @@ from xner.upload import (
     read_upload,
     tag_upload,
 )
+from xner.errors import DataFormatError
+from xner.train.encode import LabelSpace
 
 TSV = "Ana\tB-PER\nvive\tO\nen\tO\nLima\tB-LOC\n\nمریم\tB-PER\nرفت\tO\n".encode()
 
