@@ -19,7 +19,7 @@ import time
 
 from xner.data.resolve import load_split
 from xner.pairs import pair_languages
-from xner.perturb import Resources, kinds, perturb
+from xner.perturb import PerturbResources, kinds, perturb
 from xner.perturb.context import EMBEDDINGS, p2_vocabulary
 
 AIMS = {"p2": 2_000, "p1+p2": 2_000, "fill": 60.0}
@@ -35,7 +35,7 @@ def main() -> None:
     _, lrl = pair_languages(args.pair)
     test = load_split("panx", lrl, "test", limit=args.limit)
     start = time.perf_counter()
-    shared = Resources.for_pair(args.pair, backbone=args.backbone, setting=args.setting)
+    shared = PerturbResources.for_pair(args.pair, backbone=args.backbone, setting=args.setting)
     shared.reference("own")
     _ = shared.lrl_train, shared.lrl_text
     print(
@@ -67,7 +67,7 @@ def main() -> None:
     print(f"{'kind':<14}{'sent/s':>10}{'seconds':>9}{'changed':>9}{'aim':>9}")
     for spec in kinds():
         params = {"backbone": args.backbone} if "p2" in spec.name else {}
-        fresh = Resources(  # the loaded data, none of the indexes derived from it
+        fresh = PerturbResources(  # the loaded data, none of the indexes derived from it
             hrl_train=shared.hrl_train,
             lrl_train=shared.lrl_train,
             lrl_text=shared.lrl_text,
