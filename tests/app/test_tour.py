@@ -75,7 +75,7 @@ def last_step(models: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def test_step_six_draws_one_pairs_drops_from_the_runs(monkeypatch: pytest.MonkeyPatch):
-    from xner.results import load_results
+    from xner.analysis.table import load_results
     from xner.tour import example_drops
 
     shipped = ROOT / "models"

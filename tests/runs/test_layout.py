@@ -80,10 +80,11 @@ def test_unperturbed_has_one_spelling() -> None:
         "mask",
     ]
     # The other modules import the one declaration.
-    from xner import explore, results, slicetable
+    from xner import explore
+    from xner.analysis import slicetable, table
     from xner.evaluate import result
 
-    assert results.CLEAN is explore.CLEAN is slicetable.CLEAN is result.CLEAN is layout.CLEAN
+    assert table.CLEAN is explore.CLEAN is slicetable.CLEAN is result.CLEAN is layout.CLEAN
 
 
 def test_find_runs_top_level_and_grid_out_folders(tmp_path: Path) -> None:
