@@ -8,34 +8,35 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from xner.analysis.overlap import local_overlaps
+from xner.analysis.reference import reference_drops, reference_overlaps
+from xner.analysis.slicetable import load_slices, slice_cells
+from xner.analysis.table import (
+    NO_RUNS_HELP,
+    NOT_PERTURBED,
+    aggregate_seeds,
+    filter_results,
+    in_points,
+    load_results_with_report,
+    main_split,
+    options,
+    results_signature,
+    to_csv,
+)
+from xner.analysis.views import (
+    READINGS,
+    coverage_matrix,
+    drop_matrix,
+    in_reading,
+    main_backbone,
+    overlap_points,
+    provenance,
+    type_scores,
+)
 from xner.app.controls import choose, one_split
 from xner.config import data_dir, models_dir
 from xner.evaluate.metrics import MODES
-from xner.findings import main_backbone
-from xner.results import (
-    CLEAN,
-    NO_RUNS_HELP,
-    NOT_PERTURBED,
-    READINGS,
-    aggregate_seeds,
-    coverage_matrix,
-    drop_matrix,
-    filter_results,
-    in_points,
-    in_reading,
-    load_results_with_report,
-    local_overlaps,
-    main_split,
-    options,
-    overlap_points,
-    provenance,
-    reference_drops,
-    reference_overlaps,
-    results_signature,
-    to_csv,
-    type_scores,
-)
-from xner.slicetable import load_slices, slice_cells
+from xner.runs.layout import CLEAN
 from xner.viz.figures import (
     drop_heatmap,
     figure_html,

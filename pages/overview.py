@@ -6,6 +6,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from xner.analysis.findings import compute_findings
+from xner.analysis.findings_text import summary_sentences
+from xner.analysis.overlap import local_overlaps
+from xner.analysis.reference import SOURCE, reference_results
+from xner.analysis.table import NO_RUNS_HELP, in_split, main_split, results_signature
+from xner.analysis.views import headline_main, headline_rows, provenance
 from xner.app.catalog import PAGES
 from xner.config import data_dir, models_dir
 from xner.diskcache import (
@@ -14,18 +20,7 @@ from xner.diskcache import (
     load_results_cached,
     wikiann_files,
 )
-from xner.findings import compute_findings, summary_sentences
 from xner.pairs import catalog_rows
-from xner.reference import SOURCE, reference_results
-from xner.results import (
-    NO_RUNS_HELP,
-    headline_main,
-    headline_rows,
-    local_overlaps,
-    main_split,
-    provenance,
-    results_signature,
-)
 from xner.viz.figures import headline_figure, reference_f1_figure
 
 
@@ -38,9 +33,8 @@ def cached_catalog_rows(directory: str) -> list[dict[str, object]]:
 def cached_headline(directory: str, signature: str) -> tuple[pd.DataFrame, str]:
     # `signature` (file mtimes) is the cache key: a new evaluation invalidates it. The
     # table is kept on disk too, so a new server process does not read every JSON again.
-    table = load_results_cached(directory, signature)[0]
-    if not table.empty:  # one split policy: the study's (the paper's split where present)
-        table = table[table["split"] == main_split(table)]
+    # One split policy: the study's (the paper's split where present).
+    table = in_split(load_results_cached(directory, signature)[0])
     return headline_rows(table), provenance(table)
 
 
@@ -64,7 +58,7 @@ def cached_findings(
     def compute() -> tuple[list[dict[str, object]], list[str]]:
         table = load_results_cached(directory, signature)[0]
         split = main_split(table)
-        table = table[table["split"] == split]
+        table = in_split(table, split)
         overlaps = local_overlaps(sorted(set(table["pair"])), data, split)
         answered = compute_findings(table, overlaps, split)
         rows = [

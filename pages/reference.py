@@ -7,23 +7,21 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from xner.analysis.reference import (
+    PAPER_KINDS,
+    PAPER_SPLIT,
+    SOURCE,
+    ours_split_label,
+    reference_comparison,
+    side_by_side,
+)
+from xner.analysis.table import NO_RUNS_HELP, load_results, results_signature, to_csv
+from xner.analysis.views import READINGS
 from xner.app.controls import choose, one_split
 from xner.config import data_dir, models_dir
 from xner.diskcache import load_results_cached
 from xner.pairs import catalog_rows
 from xner.perturb import kinds
-from xner.reference import SOURCE
-from xner.results import (
-    NO_RUNS_HELP,
-    PAPER_SPLIT,
-    READINGS,
-    load_results,
-    ours_split_label,
-    reference_comparison,
-    results_signature,
-    side_by_side,
-    to_csv,
-)
 from xner.viz.figures import figure_html, reference_comparison_figure
 
 
@@ -121,7 +119,7 @@ st.subheader("Pair by pair")
 kind = choose(
     "Perturbation",
     {spec.name: spec for spec in kinds()},
-    ["p1+p2", "p1", "p2"],  # the paper's
+    [PAPER_KINDS[-1], *PAPER_KINDS[:-1]],  # the paper's, combined first
     widget="radio",
     order=False,
     horizontal=True,

@@ -77,7 +77,7 @@ def cached_tags(run_dir: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 @st.cache_data(show_spinner="Reading the evaluated runs…")
 def cached_results(directory: str, signature: str) -> pd.DataFrame:
-    from xner.results import load_results
+    from xner.analysis.table import load_results
 
     return load_results(directory)
 
@@ -192,7 +192,7 @@ for example in step.examples:
     example_block(example, kind if example.perturbation else None, seed, predict)
 
 if step.chart:
-    from xner.results import results_signature
+    from xner.analysis.table import results_signature
 
     title, drops, shares, significant = example_drops(
         cached_results(str(models_dir()), results_signature(models_dir()))

@@ -82,7 +82,7 @@ def test_wikiann_files_are_those_of_the_languages(tmp_path: Path) -> None:
 def test_results_table_follows_a_changed_evaluation(
     cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import xner.results as xr
+    from xner.analysis import table as xr
 
     runs = tmp_path / "models"
     (runs / "a" / "eval").mkdir(parents=True)

@@ -119,9 +119,11 @@ def findings_start(split: str) -> str:
 def test_the_readme_findings_are_those_of_the_shipped_results() -> None:
     """The README quotes the headline findings of each split policy's runs; they must be
     what models/ gives today."""
+    from xner.analysis.findings import compute_findings
+    from xner.analysis.findings_text import findings_markdown
+    from xner.analysis.overlap import local_overlaps
+    from xner.analysis.table import load_results
     from xner.config import data_dir
-    from xner.findings import compute_findings, findings_markdown
-    from xner.results import load_results, local_overlaps
 
     if not (data_dir() / "panx").is_dir():
         pytest.skip(f"no PAN-X data under {data_dir()}: overlaps cannot be computed")

@@ -97,10 +97,10 @@ def disk_cached(namespace: str, key: object, compute: Callable[[], T]) -> T:
 
 
 def load_results_cached(models_dir: Path | str, signature: str) -> tuple[Any, Any]:
-    """`results.load_results_with_report(models_dir)` (table, report), kept on disk under
-    `signature`, which must be `results.results_signature(models_dir)`: a thousand
+    """`xner.analysis.table.load_results_with_report(models_dir)` (table, report), kept on
+    disk under `signature`, which must be `table.results_signature(models_dir)`: a thousand
     evaluation JSONs are read again only when one of them (or a config.json) changes."""
-    from xner.results import load_results_with_report
+    from xner.analysis.table import load_results_with_report
 
     return disk_cached(
         "results",

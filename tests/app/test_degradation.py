@@ -75,7 +75,7 @@ def chart(at: AppTest, key: str) -> dict:
 
 
 def test_seen_vs_unseen_chart_shows_the_stored_slices(runs: Path) -> None:
-    from xner.slicetable import load_slices, slice_cells
+    from xner.analysis.slicetable import load_slices, slice_cells
     from xner.viz.palette import SLICE_COLORS
 
     at = AppTest.from_file(PAGE, default_timeout=60).run()
@@ -120,9 +120,9 @@ def test_missing_folder_and_empty_folder_say_what_to_do(tmp_path: Path) -> None:
 
 
 def test_metric_modes_are_the_stored_ones_described_as_declared(runs: Path) -> None:
+    from xner.analysis.table import load_results, options
     from xner.app.controls import registry_help, summary
     from xner.evaluate.metrics import MODES
-    from xner.results import load_results, options
 
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception

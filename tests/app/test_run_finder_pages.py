@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from xner.analysis.table import NO_RUNS_HELP
 from xner.experiments.run import run_grid
 from xner.experiments.spec import grid_from_dict
-from xner.results import NO_RUNS_HELP
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 GRID_OUT = "my-grid"

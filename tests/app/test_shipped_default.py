@@ -61,8 +61,8 @@ def test_degradation_browser_shows_every_shipped_cell() -> None:
 
 
 def test_every_shipped_run_has_seen_and_unseen_slices_on_the_degradation_page() -> None:
+    from xner.analysis.slicetable import load_slices, slice_cells
     from xner.evaluate.slices import SLICES
-    from xner.slicetable import load_slices, slice_cells
 
     table, missing = load_slices(SHIPPED)
     assert not missing, f"evaluations without slices: {missing[:3]}"

@@ -75,8 +75,8 @@ def last_step(models: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def test_step_six_draws_one_pairs_drops_from_the_runs(monkeypatch: pytest.MonkeyPatch):
+    from xner.analysis.table import load_results
     from xner.app.tour import example_drops
-    from xner.results import load_results
 
     shipped = ROOT / "models"
     if not list(shipped.glob("*/cell.json")):

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from xner import store
+from xner.analysis.table import load_results_with_report
 from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
-from xner.results import load_results_with_report
 from xner.train.finetune import TrainArgs
 from xner.train.run import train_run
 from xner.train.runconfig import RunConfig

@@ -80,11 +80,17 @@ def test_unperturbed_has_one_spelling() -> None:
         "mask",
     ]
     # The other modules import the one declaration.
-    from xner import results, slicetable
+    from xner.app import explorer
+    from xner.evaluate import result
+    from xner.runs import layout as results
+    from xner.runs import layout as slicetable
+
+    assert results.CLEAN is explorer.CLEAN is slicetable.CLEAN is result.CLEAN is layout.CLEAN
+    from xner.analysis import slicetable, table
     from xner.app import explorer
     from xner.evaluate import result
 
-    assert results.CLEAN is explorer.CLEAN is slicetable.CLEAN is result.CLEAN is layout.CLEAN
+    assert table.CLEAN is explorer.CLEAN is slicetable.CLEAN is result.CLEAN is layout.CLEAN
 
 
 def test_find_runs_top_level_and_grid_out_folders(tmp_path: Path) -> None:

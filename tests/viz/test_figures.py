@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xner.reference import reference_results
+from xner.analysis.reference import reference_results
 from xner.viz.figures import (
     drop_heatmap,
     figure_html,

@@ -17,8 +17,9 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+from xner.analysis.reference import split_label
+from xner.analysis.table import main_split, options
 from xner.perturb.base import ParamSpec
-from xner.results import main_split, options, split_label
 
 SPLIT_HELP = (
     "paper: each language's WikiANN pooled and split 80/20 as the paper did; "

@@ -340,14 +340,14 @@ TOUR_PAIR = "ar-fa"  # the pair the tour's examples dwell on
 
 
 def example_drops(table: Any) -> tuple[str, Any, Any, Any]:
-    """Step 6's heatmap from the results table (`xner.results.load_results`): one pair
+    """Step 6's heatmap from the results table (`xner.analysis.table.load_results`): one pair
     (`TOUR_PAIR` where evaluated, else the first), the main pretrained backbone, the
     kinds read against each model's own data. Returns (title, drops, coverage,
     significance) matrices; empty matrices when nothing is evaluated."""
     import pandas as pd
 
-    from xner.findings import main_backbone
-    from xner.results import coverage_matrix, drop_matrix, filter_results, in_reading, options
+    from xner.analysis.table import filter_results, options
+    from xner.analysis.views import coverage_matrix, drop_matrix, in_reading, main_backbone
 
     if table.empty:
         return "", pd.DataFrame(), pd.DataFrame(), pd.DataFrame()

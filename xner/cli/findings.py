@@ -28,9 +28,11 @@ def findings_command(
     ] = None,
 ) -> None:
     """The study's headline questions, answered from the evaluated runs of one split."""
+    from xner.analysis.findings import compute_findings
+    from xner.analysis.findings_text import findings_markdown
+    from xner.analysis.overlap import local_overlaps
+    from xner.analysis.table import load_results, main_split
     from xner.config import models_dir
-    from xner.findings import compute_findings, findings_markdown
-    from xner.results import load_results, local_overlaps, main_split
 
     folder = models or models_dir()
     table = load_results(folder)

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # seqeval (with scikit-learn) and nervaluate load on first scoring,
-    # so reading HEADLINE or the declared modes (xner.results, the app) stays cheap.
+    # so reading HEADLINE or the declared modes (xner.analysis.table, the app) stays cheap.
     from seqeval.scheme import Entities
 
 TagSeqs = Sequence[Sequence[str]]

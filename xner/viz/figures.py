@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from xner.reference import ReferenceResult
+from xner.analysis.reference import ReferenceResult
 from xner.viz.palette import (
     PERTURBATION_ORDER,
     SLICE_COLORS,
@@ -51,7 +51,7 @@ def reference_f1_figure(results: Sequence[ReferenceResult], model: str) -> go.Fi
 
 
 # ---------------------------------------------------------------------------
-# Figures over this project's results (tables from xner.results)
+# Figures over this project's results (tables from xner.analysis.table)
 
 
 def _empty(title: str, message: str) -> go.Figure:
@@ -288,8 +288,8 @@ def overlap_scatter(
 
 def slice_bars(cells: pd.DataFrame, *, reference: str, test_set: str = "clean") -> go.Figure:
     """Strict F1 (×100) on test mentions seen in `reference`'s training data beside the
-    unseen ones, one bar pair per cell (`xner.slicetable.slice_cells`), the bootstrap
-    interval as error bars, counts on the bar and in the hover. A slice without any gold
+    unseen ones, one bar pair per cell (`xner.analysis.slicetable.slice_cells`), the
+    bootstrap interval as error bars, counts on the bar and in the hover. A slice without any gold
     mention has no bar: its F1 would say nothing."""
     data = "the model's own training data" if reference == "own" else "the HRL training data"
     title = f"Strict F1 on entities seen vs unseen in {data} ({test_set})"

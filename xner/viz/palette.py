@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import hashlib
 
+from xner.analysis.reference import PAPER_KINDS, REFERENCE_PERTURBATIONS
+
 # The paper's kinds first, then their controlled readings, then the other kinds.
 PERTURBATION_ORDER: tuple[str, ...] = (
-    "clean",
-    "p1",
-    "p2",
-    "p1+p2",
-    "p1@hrl",
-    "p2@hrl",
-    "p1+p2@hrl",
+    *REFERENCE_PERTURBATIONS,
+    *(f"{kind}@hrl" for kind in PAPER_KINDS),
     "random-entity",
     "names",
     "typos",

@@ -8,22 +8,21 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from xner.cli import app
-from xner.experiments.run import run_grid
-from xner.experiments.spec import grid_from_dict
-from xner.findings import (
+from xner.analysis.findings import (
     FINDINGS,
     compute_findings,
     drop_vs_overlap,
-    findings_markdown,
-    main_backbone,
     multilingual_pretraining,
     native_vs_transfer,
     robustness,
-    seed_spread,
-    spearman,
     target_pretraining,
 )
+from xner.analysis.findings_stats import seed_spread, spearman
+from xner.analysis.findings_text import findings_markdown
+from xner.analysis.views import main_backbone
+from xner.cli import app
+from xner.experiments.run import run_grid
+from xner.experiments.spec import grid_from_dict
 
 E5 = "multilingual-e5-small"
 
@@ -139,7 +138,7 @@ def test_drop_vs_overlap_is_a_rank_correlation_over_pairs() -> None:
 
 
 def test_spearman_interval_brackets_rho_and_is_seeded() -> None:
-    from xner.findings import spearman, spearman_interval
+    from xner.analysis.findings_stats import spearman, spearman_interval
 
     x = [1, 2, 3, 4, 5, 6, 7, 8]
     y = [2, 1, 4, 3, 6, 5, 8, 7]
@@ -267,7 +266,7 @@ def test_findings_command_on_real_tiny_runs(pipeline_env, tmp_path) -> None:
 
 
 def test_paper_perturbations_states_both_readings_coverage_and_the_paper() -> None:
-    from xner.findings import paper_perturbations
+    from xner.analysis.findings import paper_perturbations
 
     def covered(pair, setting, clean, drops, shares):
         out = rows(pair, setting, clean, drops)
@@ -329,7 +328,7 @@ def test_paper_perturbations_states_both_readings_coverage_and_the_paper() -> No
 
 
 def test_the_answer_in_three_sentences() -> None:
-    from xner.findings import summary_sentences
+    from xner.analysis.findings_text import summary_sentences
 
     study = table(
         *(

@@ -7,21 +7,36 @@ computed, never written by hand: a sentence with the numbers, and the table behi
 
 All numbers are strict micro F1 in points (0-100), each run's test set, averaged over
 seeds first; "drop" is clean F1 minus perturbed F1 of the same run (positive = worse).
-The paper's kinds (p1, p2, p1+p2) have two readings (`results.READINGS`): against each
-model's own training data (the paper's, plain names) and against the HRL training data
-(`KIND@hrl`); a mean "over the kinds" takes each kind once, in the paper's reading, and
-every finding about perturbation states the paper's kinds in both readings.
+The paper's kinds (p1, p2, p1+p2) have two readings (`xner.analysis.views.READINGS`):
+against each model's own training data (the paper's, plain names) and against the HRL
+training data (`KIND@hrl`); a mean "over the kinds" takes each kind once, in the paper's
+reading, and every finding about perturbation states the paper's kinds in both readings.
+The numbers they are built from are in `findings_stats`, the words in `findings_text`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from xner.results import CLEAN, HEADLINE_MODE, reading_of
+from xner.analysis.findings_stats import (
+    both_settings,
+    clean_matrix,
+    drop_means,
+    micro_rows,
+    micro_scores,
+    once_per_kind,
+    spearman,
+    spearman_interval,
+)
+from xner.analysis.findings_text import extreme_clause, noise_clause, readings_clause
+from xner.analysis.reference import PAPER_KINDS, paper_reference_drops
+from xner.analysis.table import in_split
+from xner.analysis.views import SCRATCH, main_backbone, reading_of
+from xner.runs.layout import CLEAN
 
 
 @dataclass(frozen=True)
@@ -40,159 +55,12 @@ Compute = Callable[[pd.DataFrame, Mapping[str, float]], Finding | None]
 
 @dataclass(frozen=True)
 class FindingSpec:
+    """One question, declared: the CLI and the app list these without special cases."""
+
     name: str
     question: str
     needs: str  # what results it takes, shown when they are missing
     compute: Compute = field(repr=False)
-
-
-def _micro_rows(table: pd.DataFrame, backbone: str | None = None) -> pd.DataFrame:
-    """The strict micro rows (of one backbone, when given): what every finding reads."""
-    rows = table[(table["mode"] == HEADLINE_MODE) & (table["type"] == "micro")]
-    return rows if backbone is None else rows[rows["backbone"] == backbone]
-
-
-def micro_scores(table: pd.DataFrame, backbone: str | None = None) -> pd.DataFrame:
-    """Strict micro rows, F1 and drop in points, mean over seeds per backbone × pair ×
-    setting × perturbation."""
-    rows = _micro_rows(table, backbone)
-    if rows.empty:
-        return pd.DataFrame(
-            columns=["backbone", "pair", "setting", "perturbation", "f1", "drop", "drop_rel"]
-        )
-    keys = ["backbone", "pair", "setting", "perturbation"]
-    out = rows.groupby(keys, sort=True).agg(
-        f1=("f1", "mean"), drop=("drop", "mean"), drop_rel=("drop_rel", "mean")
-    )
-    out["f1"] *= 100
-    out["drop"] *= 100
-    return out.reset_index()
-
-
-def main_backbone(table: pd.DataFrame) -> str | None:
-    """The pretrained backbone with the most pairs × settings (ties: by name)."""
-    rows = table[table["backbone"] != SCRATCH]
-    if rows.empty:
-        return None
-    counts = rows.groupby("backbone")[["pair", "setting"]].apply(lambda g: len(g.drop_duplicates()))
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
-
-
-SCRATCH = "scratch-char"
-PAPER_KINDS = ("p1", "p2", "p1+p2")  # the perturbations of Manafi & Krishnaswamy (2024)
-
-
-def _clean(scores: pd.DataFrame) -> pd.DataFrame:
-    """pair × setting matrix of clean F1."""
-    clean = scores[scores["perturbation"] == CLEAN]
-    return clean.pivot_table(index="pair", columns="setting", values="f1", aggfunc="mean")
-
-
-def _drops(scores: pd.DataFrame, value: str = "drop") -> pd.DataFrame:
-    """pair × setting matrix of the mean drop over the perturbation kinds (each once: the
-    paper's kinds in their own reading)."""
-    noisy = scores[_once(scores["perturbation"])]
-    return noisy.pivot_table(index="pair", columns="setting", values=value, aggfunc="mean")
-
-
-def _once(perturbations: pd.Series) -> pd.Series:
-    """True for the perturbed sets a mean over kinds takes: not clean, not `@hrl`."""
-    readings = {p: reading_of(str(p)) for p in perturbations.unique()}
-    return (perturbations != CLEAN) & perturbations.map(lambda p: readings[p] != "hrl")
-
-
-def paper_drops(scores: pd.DataFrame, reading: str) -> pd.DataFrame:
-    """pair × setting matrix of the mean drop over the paper's kinds read as `reading`."""
-    names = [k if reading == "own" else f"{k}@{reading}" for k in PAPER_KINDS]
-    chosen = scores[scores["perturbation"].isin(names)]
-    return chosen.pivot_table(index="pair", columns="setting", values="drop", aggfunc="mean")
-
-
-def _both_readings(scores: pd.DataFrame, first: str, second: str, pairs: pd.Index) -> str:
-    """' On the paper's kinds: ... (own) ...; ... (hrl).' for two settings, or ''."""
-    parts = []
-    for reading, label in (
-        ("own", "against each model's own training data, as the paper"),
-        ("hrl", "against the HRL training data, the same test set for both"),
-    ):
-        matrix = _both(paper_drops(scores, reading), first, second).reindex(pairs).dropna()
-        if not matrix.empty:
-            parts.append(
-                f"{first} {matrix[first].mean():.1f} vs {second} {matrix[second].mean():.1f} "
-                f"points {label}"
-            )
-    return f" On the paper's kinds (p1, p2, p1+p2): {'; '.join(parts)}." if parts else ""
-
-
-def _both(matrix: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
-    if first not in matrix or second not in matrix:
-        return pd.DataFrame(columns=[first, second])
-    return matrix[[first, second]].dropna()
-
-
-def _extreme(series: pd.Series, pick: str) -> str:
-    index = series.idxmax() if pick == "max" else series.idxmin()
-    return f"{series[index]:+.1f} ({index.replace('-', '→')})"
-
-
-def seed_spread(table: pd.DataFrame, backbone: str | None) -> tuple[float, int]:
-    """Mean seed-to-seed range of clean F1 (points) over the pair × settings run with
-    2+ seeds, and how many there are: the noise floor a change must clear."""
-    rows = _micro_rows(table, backbone)
-    rows = rows[rows["perturbation"] == CLEAN]
-    per_seed = rows.groupby(["pair", "setting", "seed"])["f1"].mean() * 100
-    ranges = per_seed.groupby(["pair", "setting"]).agg(["max", "min", "count"])
-    ranges = ranges[ranges["count"] >= 2]
-    if ranges.empty:
-        return math.nan, 0
-    return float((ranges["max"] - ranges["min"]).mean()), len(ranges)
-
-
-def _against_noise(table: pd.DataFrame, backbone: str | None, change: float) -> str:
-    spread, runs = seed_spread(table, backbone)
-    if not runs:
-        return " Every run has one seed, so seed-to-seed noise is unknown."
-    side = "within" if abs(change) <= spread else "beyond"
-    return (
-        f" Between seeds the same pair and setting differ by {spread:.1f} points on average "
-        f"({runs} pair × settings with 2+ seeds), so a mean change of {change:+.1f} is "
-        f"{side} seed noise."
-    )
-
-
-def spearman(x: Sequence[float], y: Sequence[float]) -> float:
-    """Spearman's rank correlation (average ranks for ties); NaN below 3 points."""
-    if len(x) < 3:
-        return math.nan
-    ranks = pd.DataFrame({"x": list(x), "y": list(y)}).rank()
-    value = ranks["x"].corr(ranks["y"])
-    return float(value) if value == value else math.nan
-
-
-def spearman_interval(
-    x: Sequence[float], y: Sequence[float], *, n_resamples: int = 2000, seed: int = 0
-) -> tuple[float, float]:
-    """A 95% percentile bootstrap interval of Spearman's ρ, resampling the points (pairs)
-    with replacement, all resamples at once; resamples whose ranks do not vary (ρ
-    undefined) are skipped."""
-    import numpy as np
-    from scipy.stats import rankdata
-
-    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if len(xs) < 3:
-        return math.nan, math.nan
-    index = np.random.default_rng(seed).integers(0, len(xs), (n_resamples, len(xs)))
-    rx = rankdata(xs[index], axis=1)  # average ranks for ties, as `spearman`
-    ry = rankdata(ys[index], axis=1)
-    rx -= rx.mean(axis=1, keepdims=True)
-    ry -= ry.mean(axis=1, keepdims=True)
-    scale = np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
-    valid = scale > 0
-    if not valid.any():
-        return math.nan, math.nan
-    rho = (rx * ry).sum(axis=1)[valid] / scale[valid]
-    low, high = np.percentile(rho, [2.5, 97.5])
-    return float(low), float(high)
 
 
 # ---------------------------------------------------------------------------
@@ -201,7 +69,7 @@ def spearman_interval(
 
 def native_vs_transfer(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
     backbone = main_backbone(table)
-    pairs = _both(_clean(micro_scores(table, backbone)), "native", "transfer")
+    pairs = both_settings(clean_matrix(micro_scores(table, backbone)), "native", "transfer")
     if pairs.empty:
         return None
     gap = pairs["native"] - pairs["transfer"]
@@ -210,8 +78,8 @@ def native_vs_transfer(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Fi
         f"{backbone}: native fine-tuning beats transfer on clean data in {wins} of "
         f"{len(pairs)} pairs: mean F1 {pairs['native'].mean():.1f} native vs "
         f"{pairs['transfer'].mean():.1f} transfer, a gap of {gap.mean():+.1f} points "
-        f"(from {_extreme(gap, 'min')} to {_extreme(gap, 'max')})."
-    ) + _against_noise(table, backbone, gap.mean())
+        f"(from {extreme_clause(gap, 'min')} to {extreme_clause(gap, 'max')})."
+    ) + noise_clause(table, backbone, gap.mean())
     out = pairs.assign(gap=gap).round(1).reset_index()
     return Finding(
         "native-vs-transfer",
@@ -225,12 +93,14 @@ def native_vs_transfer(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Fi
 def robustness(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
     backbone = main_backbone(table)
     scores = micro_scores(table, backbone)
-    drops = _both(_drops(scores), "native", "transfer")
+    drops = both_settings(drop_means(scores), "native", "transfer")
     if drops.empty:
         return None
-    relative = _both(_drops(scores, "drop_rel"), "native", "transfer").reindex(drops.index)
+    relative = both_settings(drop_means(scores, "drop_rel"), "native", "transfer").reindex(
+        drops.index
+    )
     more = int((drops["native"] > drops["transfer"]).sum())
-    kinds = scores.loc[_once(scores["perturbation"]), "perturbation"].nunique()
+    kinds = scores.loc[once_per_kind(scores["perturbation"]), "perturbation"].nunique()
     answer = (
         f"{backbone}: under perturbation native loses more than transfer in {more} of "
         f"{len(drops)} pairs: mean drop over {kinds} perturbation kinds "
@@ -244,7 +114,7 @@ def robustness(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | 
         .pivot_table(index="perturbation", columns="setting", values="drop", aggfunc="mean")
         .round(1)
     )
-    answer += _both_readings(scores, "native", "transfer", drops.index)
+    answer += readings_clause(scores, "native", "transfer", drops.index)
     if "native" in per_kind:
         worst = per_kind.loc[[k for k in per_kind.index if reading_of(k) != "hrl"], "native"]
         worst = worst.idxmax()
@@ -256,28 +126,9 @@ def robustness(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | 
     return Finding("robustness", FINDINGS_BY_NAME["robustness"].question, answer, out, len(drops))
 
 
-def paper_reference_drops() -> pd.DataFrame:
-    """The paper's mean drop (points) per kind × setting over its pairs and both models."""
-    from xner.reference import reference_results
-
-    results = reference_results()
-    clean = {(r.model, r.pair_id, r.setting): r.f1 for r in results if r.perturbation == CLEAN}
-    rows = [
-        {
-            "perturbation": r.perturbation,
-            "setting": r.setting,
-            "drop": clean[r.model, r.pair_id, r.setting] - r.f1,
-        }
-        for r in results
-        if r.perturbation != CLEAN and (r.model, r.pair_id, r.setting) in clean
-    ]
-    frame = pd.DataFrame(rows, columns=["perturbation", "setting", "drop"])
-    return frame.pivot_table(index="perturbation", columns="setting", values="drop", aggfunc="mean")
-
-
 def paper_perturbations(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
     backbone = main_backbone(table)
-    rows = _micro_rows(table, backbone)
+    rows = micro_rows(table, backbone)
     names = {
         **{k: (k, "own") for k in PAPER_KINDS},
         **{f"{k}@hrl": (k, "hrl") for k in PAPER_KINDS},
@@ -359,7 +210,7 @@ def _paper_order(value: object) -> object:
 def drop_vs_overlap(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
     backbone = main_backbone(table)
     scores = micro_scores(table, backbone)
-    transfer = scores[(scores["setting"] == "transfer") & _once(scores["perturbation"])]
+    transfer = scores[(scores["setting"] == "transfer") & once_per_kind(scores["perturbation"])]
     known = {p: v for p, v in overlaps.items() if v is not None and v == v}
     transfer = transfer[transfer["pair"].isin(known)]
     if transfer["pair"].nunique() < 3:
@@ -415,16 +266,16 @@ def drop_vs_overlap(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Findi
 def _against_transfer(table: pd.DataFrame, setting: str, name: str, what: str) -> Finding | None:
     backbone = main_backbone(table)
     scores = micro_scores(table, backbone)
-    clean = _both(_clean(scores), setting, "transfer")
+    clean = both_settings(clean_matrix(scores), setting, "transfer")
     if clean.empty:
         return None
-    drops = _both(_drops(scores), setting, "transfer").reindex(clean.index)
+    drops = both_settings(drop_means(scores), setting, "transfer").reindex(clean.index)
     gain = clean[setting] - clean["transfer"]
     better = int((gain > 0).sum())
     answer = (
         f"{backbone}: {what} changes clean F1 by {gain.mean():+.1f} points on average "
-        f"({better} of {len(clean)} pairs better; from {_extreme(gain, 'min')} to "
-        f"{_extreme(gain, 'max')})"
+        f"({better} of {len(clean)} pairs better; from {extreme_clause(gain, 'min')} to "
+        f"{extreme_clause(gain, 'max')})"
     )
     if drops.notna().all(axis=None):
         change = drops[setting] - drops["transfer"]
@@ -432,10 +283,10 @@ def _against_transfer(table: pd.DataFrame, setting: str, name: str, what: str) -
             f", and the mean drop under perturbation by {change.mean():+.1f} points "
             f"({drops[setting].mean():.1f} vs {drops['transfer'].mean():.1f})."
         )
-        answer += _both_readings(scores, setting, "transfer", clean.index)
+        answer += readings_clause(scores, setting, "transfer", clean.index)
     else:
         answer += "."
-    answer += _against_noise(table, backbone, gain.mean())
+    answer += noise_clause(table, backbone, gain.mean())
     out = clean.assign(gain=gain).join(drops.add_suffix("_drop")).round(1).reset_index()
     return Finding(name, FINDINGS_BY_NAME[name].question, answer, out, len(clean))
 
@@ -467,7 +318,7 @@ def multilingual_pretraining(table: pd.DataFrame, overlaps: Mapping[str, float])
     clean = scores[scores["perturbation"] == CLEAN].pivot_table(
         index=["pair", "setting"], columns="backbone", values="f1"
     )
-    noisy = scores[_once(scores["perturbation"])]
+    noisy = scores[once_per_kind(scores["perturbation"])]
     if SCRATCH not in clean or backbone not in clean:
         return None
     clean = clean[[backbone, SCRATCH]].dropna()
@@ -566,61 +417,7 @@ def compute_findings(
     table: pd.DataFrame, overlaps: Mapping[str, float] | None = None, split: str | None = None
 ) -> list[tuple[FindingSpec, Finding | None]]:
     """Every declared finding, answered where the table has what it needs (else None),
-    from the runs of one split policy (`split`; default: `results.main_split`): runs of
+    from the runs of one split policy (`split`; default: `table.main_split`): runs of
     different splits test on different sentences and are never pooled."""
-    from xner.results import main_split
-
-    if not table.empty and "split" in table.columns:
-        table = table[table["split"] == (split or main_split(table))]
+    table = in_split(table, split)
     return [(spec, spec.compute(table, overlaps or {})) for spec in FINDINGS]
-
-
-def summary_sentences(answered: Sequence[tuple[FindingSpec, Finding | None]]) -> list[str]:
-    """The answer in (up to) three plain sentences for a newcomer, from the findings'
-    tables: clean native vs transfer, the paper's perturbations read both ways, overlap."""
-    found = {spec.name: finding for spec, finding in answered if finding is not None}
-    out: list[str] = []
-    if (clean := found.get("native-vs-transfer")) is not None:
-        t = clean.table
-        out.append(
-            f"Trained on the target language itself, a model beats one transferred from the "
-            f"related high-resource language in {int((t['gap'] > 0).sum())} of {len(t)} "
-            f"pairs ({t['native'].mean():.1f} vs {t['transfer'].mean():.1f} F1)."
-        )
-    if (paper := found.get("paper-perturbations")) is not None:
-        t = paper.table.set_index(["kind", "reading", "setting"])["drop"]
-
-        def drop(reading: str, setting: str) -> float:
-            key = ("p1+p2", reading, setting)
-            return float(t[key]) if key in t.index else math.nan
-
-        # Only a comparison both settings have: a missing number is left out, never "nan".
-        if math.isfinite(drop("own", "native")) and math.isfinite(drop("own", "transfer")):
-            sentence = (
-                "Replacing the entities and context words a model saw in training (the "
-                f"paper's p1+p2) costs native models {drop('own', 'native'):.1f} F1 points "
-                f"and transfer models {drop('own', 'transfer'):.1f}"
-            )
-            if math.isfinite(drop("hrl", "native")) and math.isfinite(drop("hrl", "transfer")):
-                sentence += (
-                    "; replacing what the high-resource training data holds, the same for "
-                    f"both, costs {drop('hrl', 'native'):.1f} vs {drop('hrl', 'transfer'):.1f}"
-                )
-            out.append(sentence + ".")
-    if (overlap := found.get("drop-vs-overlap")) is not None:
-        rho = overlap.table.attrs.get("spearman", {}).get("p1", math.nan)
-        trend = "rises" if rho >= 0.5 else ("falls" if rho <= -0.5 else "shows no clear trend")
-        out.append(
-            f"Across {overlap.n_pairs} pairs, the transfer model's loss under p1 {trend} "
-            f"with how many entity words the two languages share (Spearman ρ = {rho:+.2f})."
-        )
-    return out
-
-
-def findings_markdown(answered: Sequence[tuple[FindingSpec, Finding | None]]) -> str:
-    """The answers as a Markdown list (for the README; `xner findings --markdown`)."""
-    lines = []
-    for spec, finding in answered:
-        answer = finding.answer if finding else f"Not answered: needs {spec.needs}."
-        lines.append(f"- **{spec.question}** {answer}")
-    return "\n".join(lines) + "\n"

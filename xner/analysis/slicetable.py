@@ -14,8 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from xner.analysis.readers import run_meta, stat_key
+from xner.analysis.table import RUN_COLUMNS
+from xner.analysis.views import cell_label
 from xner.evaluate.slices import BY_NAME
-from xner.results import RUN_COLUMNS, _run_meta, _signature, cell_label
 from xner.runs.layout import CLEAN, CONFIG_FILE, eval_files, find_runs
 from xner.runs.records import EvalRecord
 from xner.viz.palette import setting_rank
@@ -75,18 +77,18 @@ def _slice_rows(path: str, mtime_ns: int, size: int) -> tuple[tuple[Any, ...], .
 def load_slices(models_dir: Path | str) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """The slice table of every run under `models_dir`, and the eval files that hold no
     slices yet (`xner evaluate RUN --slices-only` adds them). Unreadable files are left
-    to `load_results`' report."""
+    to `xner.analysis.table.load_results`' report."""
     rows: list[tuple[Any, ...]] = []
     missing: list[str] = []
     for folder in find_runs(models_dir):
         try:
-            meta = _run_meta(*_signature(folder / CONFIG_FILE))
+            meta = run_meta(*stat_key(folder / CONFIG_FILE))
         except (OSError, ValueError, KeyError, TypeError):
             continue
         head = tuple(getattr(meta, column) for column in RUN_COLUMNS)
         for file in eval_files(folder):
             try:
-                found = _slice_rows(*_signature(file))
+                found = _slice_rows(*stat_key(file))
             except (OSError, ValueError, KeyError, TypeError):
                 continue
             if found is None:
