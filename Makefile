@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: app test lint setup
+.PHONY: app test lint typecheck setup
 
 setup: $(STAMP)
 
@@ -22,5 +22,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check xner tests app.py pages benchmarks
 	$(BIN)/ruff format --check xner tests app.py pages benchmarks
 
-test: lint
+# mypy reads its files and settings from pyproject.toml ([tool.mypy]: the xner package).
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
 	$(BIN)/python -m pytest -q

@@ -48,7 +48,7 @@ class Registry(Mapping[str, T], Generic[T]):
     def unregister(self, name: str) -> None:
         self._entries.pop(name, None)
 
-    def get(self, name: str, default: object = None) -> T:  # type: ignore[override]
+    def get(self, name: str, default: object = None) -> T:
         """The entry called `name`; an unknown name raises the owner's error listing
         the known names (`default` is not supported: unknown names are errors)."""
         del default

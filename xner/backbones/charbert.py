@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import torch
 from tokenizers import normalizers
@@ -27,6 +27,18 @@ from transformers import BertConfig, BertModel
 from xner.backbones.sptok import BOS, EOS, MASK, METASPACE, PAD, UNK, unigram_tokenizer
 
 Block = tuple[int, int]  # first and last code point, inclusive
+
+
+class BertShape(TypedDict):
+    """The `BertConfig` sizes a recipe sets (keyword arguments of `BertConfig`)."""
+
+    hidden_size: int
+    num_hidden_layers: int
+    num_attention_heads: int
+    intermediate_size: int
+    type_vocab_size: int
+    max_position_embeddings: NotRequired[int]
+
 
 TINY_BLOCKS: tuple[Block, ...] = (
     (0x0021, 0x007E),  # Basic Latin, printable
@@ -66,7 +78,7 @@ class CharBertRecipe:
 
     name: str
     blocks: tuple[Block, ...]
-    config: dict[str, int]
+    config: BertShape
     version: int
     seed: int = 0
     max_positions: int = 512
@@ -109,7 +121,7 @@ class CharBertRecipe:
             model = BertModel(config, add_pooling_layer=False)
         return sum(p.numel() for p in model.parameters())
 
-    def full_config(self) -> dict[str, int]:
+    def full_config(self) -> BertShape:
         return {**self.config, "max_position_embeddings": self.max_positions}
 
     def fingerprint(self) -> dict[str, Any]:

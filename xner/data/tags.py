@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from xner.errors import DataFormatError
 
@@ -243,7 +243,7 @@ class TagChecker:
             previous_type = entity_type
             previous = tags[index]
 
-    def _fail(self, lines: Sequence[int] | int, index: int, unit: str, message: str) -> None:
+    def _fail(self, lines: Sequence[int] | int, index: int, unit: str, message: str) -> NoReturn:
         if not isinstance(lines, int):
             raise DataFormatError(self.path, lines[index], message)
         if unit == "line":

@@ -125,7 +125,7 @@ def _export_bytes(model: PreTrainedModel) -> bytes:
             torch.onnx.export(
                 _Logits(model),
                 (ids, mask),
-                buffer,
+                buffer,  # type: ignore[arg-type]  # the TorchScript exporter writes to file objects
                 input_names=list(INPUTS),
                 output_names=["logits"],
                 dynamic_axes=axes,

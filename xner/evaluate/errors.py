@@ -77,7 +77,7 @@ class EntityError:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EntityError:
-        return cls(**{key: data.get(key) for key in cls.__slots__ if key in data})
+        return cls(**{key: data[key] for key in cls.__slots__ if key in data})
 
 
 def _overlap(a: Span, b: Span) -> int:

@@ -17,6 +17,7 @@ import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -46,7 +47,9 @@ class Prediction:
 
 def model_labels(model: PreTrainedModel) -> LabelSpace:
     """The label list stored in the model's config (`id2label`)."""
-    id2label = model.config.id2label
+    # transformers types `id2label` loosely (str keys, None); the loaded config always holds
+    # an int-keyed dict (PretrainedConfig converts the keys and fills a default).
+    id2label = cast("dict[int, str]", model.config.id2label)
     return LabelSpace(tuple(id2label[i] for i in range(len(id2label))))
 
 

@@ -129,7 +129,7 @@ def evaluate_checkpoint(
     runtime = (runtime or Runtime()).resolved()
     get_engine(engine)  # an unknown engine fails before the model loads
     model, tokenizer, config = load_checkpoint(run_dir)
-    model.to(runtime.torch_device)
+    model.to(runtime.torch_device)  # type: ignore[arg-type]  # @wraps(Module.to) mistypes it
     dataset = run_dataset(config, "lrl")  # under the run's split policy: panx@paper
     test = load_split(dataset, config.lrl, "test", limit=settings.limit)
     if not test:
@@ -254,7 +254,7 @@ def _evaluate_into(
             seed=settings.seed,
             n_resamples=settings.n_resamples,
         )
-        inputs = EvalInputs(sentences, tags, name)
+        inputs = EvalInputs(tuple(sentences), tuple(tags), name)
         degradation = None
         if name == CLEAN:
             clean_inputs = inputs
@@ -268,7 +268,10 @@ def _evaluate_into(
                 seed=settings.seed,
                 n_resamples=settings.n_resamples,
             ).to_dict()
-        record = {"result": result.to_dict(with_errors=False), "degradation": degradation}
+        record: dict[str, Any] = {
+            "result": result.to_dict(with_errors=False),
+            "degradation": degradation,
+        }
         if covered is not None:
             record["coverage"] = covered.to_dict()
         if engine != DEFAULT_ENGINE:

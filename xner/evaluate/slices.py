@@ -132,7 +132,9 @@ def slice_scores(
     reference is in `references`, gold / predicted / correct counts, precision, recall and
     strict F1 with its bootstrap interval (`n_resamples` 0: no interval)."""
     golds, preds = check_tags(gold_tags(gold), predicted)
-    per_sentence = get_mode(HEADLINE).entities(golds, preds)
+    extract = get_mode(HEADLINE).entities
+    assert extract is not None  # the headline mode is bootstrappable
+    per_sentence = extract(golds, preds)
     types = sorted({entity[0] for g, p in per_sentence for entity in g | p})
     tokens = [sentence.tokens for sentence in gold]
     chosen = [spec for spec in SLICES if spec.reference in references]
@@ -169,7 +171,8 @@ def slice_scores(
                 level=level,
             )
         else:
-            p, r, f = prf(*(np.float64(x) for x in (correct, predicted_n, gold_n)))
+            totals = (np.asarray(x, dtype=np.float64) for x in (correct, predicted_n, gold_n))
+            p, r, f = prf(*totals)
             entry.update(precision=float(p), recall=float(r), f1=float(f))
         record["slices"][spec.name] = entry
     return record

@@ -145,14 +145,16 @@ def mention_replacer(kind: str, choose: MentionChoice) -> Callable[[Sentence, ra
     order (sentence, start, end, type, rng) and returns its replacement or None."""
 
     def apply(sentence: Sentence, rng: random.Random) -> Any:
+        tags = sentence.tags
+        assert tags is not None  # perturb() takes labelled sentences only
         replacements = [
             replacement
-            for start, end, entity_type in span_tuples(sentence.tags)
+            for start, end, entity_type in span_tuples(tags)
             if (replacement := choose(sentence, start, end, entity_type, rng)) is not None
         ]
         if not replacements:
             return None
-        return replace_spans(sentence.id, kind, sentence.tokens, sentence.tags, replacements)
+        return replace_spans(sentence.id, kind, sentence.tokens, tags, replacements)
 
     return apply
 

@@ -29,7 +29,7 @@ import random
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 
@@ -49,6 +49,9 @@ from xner.perturb.base import (
 from xner.perturb.entities import REFERENCE, REFERENCE_NEED
 from xner.perturb.resources import PerturbResources, has_punctuation, outside_tokens
 from xner.registry import Registry
+
+if TYPE_CHECKING:
+    import torch
 
 
 class WordEmbedder(Protocol):
@@ -83,8 +86,9 @@ class InputEmbeddingMean:
         # Only encodes: the process's one instance (the Playground has it loaded already).
         self._tokenizer = shared_tokenizer(self.backbone)
         encoder = load_encoder(self.backbone)
-        weight = encoder.get_input_embeddings().weight.detach().float().numpy()
-        self._matrix = np.ascontiguousarray(weight)
+        # nn.Module types attributes loosely (Tensor | Module); an embedding's weight is a Tensor.
+        weight = cast("torch.Tensor", encoder.get_input_embeddings().weight)
+        self._matrix = np.ascontiguousarray(weight.detach().float().numpy())
         space = self._tokenizer.convert_tokens_to_ids("▁")
         unk = self._tokenizer.unk_token_id
         self._space_id = space if isinstance(space, int) and space != unk else None
@@ -346,8 +350,10 @@ def _prepare_p2(sentences, resources: PerturbResources, params: Mapping[str, Any
     rate = params["rate"]
 
     def apply(sentence: Sentence, rng: random.Random):
+        tags = sentence.tags
+        assert tags is not None  # perturb() takes labelled sentences only
         replacements = []
-        for index, (token, tag) in enumerate(zip(sentence.tokens, sentence.tags, strict=False)):
+        for index, (token, tag) in enumerate(zip(sentence.tokens, tags, strict=False)):
             if tag != OUTSIDE or not eligible(token, stop):
                 continue
             found = table.get(token.lower())
@@ -357,7 +363,7 @@ def _prepare_p2(sentences, resources: PerturbResources, params: Mapping[str, Any
             replacements.append((index, index + 1, (new,), "", f"cos={found[1]:.3f}"))
         if not replacements:
             return None
-        return replace_spans(sentence.id, kind, sentence.tokens, sentence.tags, replacements)
+        return replace_spans(sentence.id, kind, sentence.tokens, tags, replacements)
 
     return apply
 

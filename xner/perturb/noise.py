@@ -188,13 +188,15 @@ def _prepare_typos(
                 )
 
     def apply(sentence: Sentence, rng: random.Random):
+        tags = sentence.tags
+        assert tags is not None  # perturb() takes labelled sentences only
         tokens = list(sentence.tokens)
         edits = []
         layout = layouts[sentence.lang]
         for index, token in enumerate(sentence.tokens):
             if rng.random() >= rate:
                 continue
-            if target != "all" and (sentence.tags[index] == OUTSIDE) == want_entities:
+            if target != "all" and (tags[index] == OUTSIDE) == want_entities:
                 continue
             if not is_word(token):
                 continue
@@ -204,7 +206,7 @@ def _prepare_typos(
                 edits.append(Edit(sentence.id, kind, index, token, new, index, 1, 1, op))
         if not edits:
             return None
-        return tokens, list(sentence.tags), edits
+        return tokens, list(tags), edits
 
     return apply
 
@@ -264,9 +266,11 @@ def _prepare_case(sentences, resources: PerturbResources, params, seed, kind):
             )
 
     def apply(sentence: Sentence, rng: random.Random):
+        tags = sentence.tags
+        assert tags is not None  # perturb() takes labelled sentences only
         tokens = list(sentence.tokens)
         edits = []
-        for index, (token, tag) in enumerate(zip(sentence.tokens, sentence.tags, strict=False)):
+        for index, (token, tag) in enumerate(zip(sentence.tokens, tags, strict=False)):
             if not _targets(target, tag) or (rate < 1.0 and rng.random() >= rate):
                 continue
             chosen = mode if mode != "random" else CASE_MODES[rng.randrange(3)]
@@ -276,7 +280,7 @@ def _prepare_case(sentences, resources: PerturbResources, params, seed, kind):
                 edits.append(Edit(sentence.id, kind, index, token, new, index, 1, 1, chosen))
         if not edits:
             return None
-        return tokens, list(sentence.tags), edits
+        return tokens, list(tags), edits
 
     return apply
 

@@ -72,8 +72,8 @@ def overlap_stats(hrl_train: Iterable[Sentence], lrl_test: Iterable[Sentence]) -
     hrl = list(hrl_train)
     lrl = list(lrl_test)
     hrl_vocab = {t for s in hrl for t in s.tokens}
-    hrl_mentions = set()
-    hrl_entity_tokens = set()
+    hrl_mentions: set[tuple[str, ...]] = set()
+    hrl_entity_tokens: set[str] = set()
     for tokens, _ in mentions(hrl):
         hrl_mentions.add(tokens)
         hrl_entity_tokens.update(tokens)

@@ -56,6 +56,8 @@ def _prepare_concat(
             len(other.tokens),
             other.id,
         )
+        # perturb() takes labelled sentences only
+        assert sentence.tags is not None and other.tags is not None
         return (
             [*sentence.tokens, *other.tokens],
             [*sentence.tags, *other.tags],

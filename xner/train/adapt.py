@@ -193,7 +193,7 @@ def adapt(
     set_seed(seed)
     encoder = encoder_of(model)
     head, pretrained = mlm_head(model, backbone)
-    model.to(device)
+    model.to(device)  # type: ignore[arg-type]  # @wraps(Module.to) mistypes it
     head.to(device)  # its decoder is the model's embedding matrix, already moved
     limit = min(args.max_length, max_tokens(model, tokenizer))
     unlabelled = [s if s.tags is None else s.with_content(s.tokens, None) for s in sentences]

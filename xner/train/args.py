@@ -8,8 +8,8 @@ write back differently and silently change a run id.
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
-from typing import Any, Self
+from dataclasses import Field, asdict, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from xner.errors import XnerError
 
@@ -17,13 +17,17 @@ from xner.errors import XnerError
 class ArgsDict:
     """Mixin for frozen option dataclasses: `to_dict` and `from_dict(data, where)`."""
 
+    if TYPE_CHECKING:
+        # Every subclass is a dataclass; this tells the type checker so (no runtime effect).
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         for name in _tuple_fields(type(self)):
             data[name] = list(getattr(self, name))
         # A field added after runs were shipped (`metadata={"since": N}`) is written only
         # when it differs from its default, so every older run keeps its id.
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in fields(self):
             if "since" in f.metadata and data[f.name] == f.default:
                 del data[f.name]
         return data

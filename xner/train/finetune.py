@@ -129,15 +129,17 @@ class TrainArgs(ArgsDict):
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise XnerError(f"TrainArgs.method: {METHODS.unknown_message(self.method)}")
-        if self.learning_rate is None:
-            object.__setattr__(self, "learning_rate", METHODS[self.method].learning_rate)
+        learning_rate = self.learning_rate
+        if learning_rate is None:
+            learning_rate = METHODS[self.method].learning_rate
+            object.__setattr__(self, "learning_rate", learning_rate)
         if self.early_stopping_metric not in ("loss", "f1"):
             raise XnerError("TrainArgs.early_stopping_metric must be 'loss' or 'f1'")
         if self.pack_tokens < 0:
             raise XnerError("TrainArgs.pack_tokens must be 0 (off) or a number of tokens")
         if self.bucket_batches < 1:
             raise XnerError("TrainArgs.bucket_batches must be at least 1 (1: random batches)")
-        if self.per_device_train_batch_size < 1 or self.learning_rate <= 0:
+        if self.per_device_train_batch_size < 1 or learning_rate <= 0:
             raise XnerError("TrainArgs: batch size must be >= 1 and learning_rate > 0")
         if self.max_steps <= 0 and self.num_train_epochs <= 0:
             raise XnerError("TrainArgs: set num_train_epochs > 0 or max_steps > 0")

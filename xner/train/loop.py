@@ -133,7 +133,7 @@ def train_loop(
     from xner.train.finetune import dev_scores  # it scores with span_f1, kept there
 
     runtime = (runtime or Runtime()).resolved()
-    model.to(runtime.torch_device)
+    model.to(runtime.torch_device)  # type: ignore[arg-type]  # @wraps(Module.to) mistypes it
     scaler = runtime.grad_scaler()
     batch_size = args.per_device_train_batch_size
     per_epoch = math.ceil(len(lengths) / batch_size)

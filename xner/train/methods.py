@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from transformers import PreTrainedModel
 
@@ -56,7 +56,8 @@ def _prepare_lora(model: PreTrainedModel, args: TrainArgs) -> PreTrainedModel:
         # The head is new: it must train in full and be saved beside the adapter.
         modules_to_save=["classifier"],
     )
-    return get_peft_model(model, config)
+    # The PeftModel forwards the wrapped model's interface (forward, config, save_pretrained).
+    return cast(PreTrainedModel, get_peft_model(model, config))
 
 
 METHODS: Registry[MethodSpec] = Registry("training method", error=XnerError)

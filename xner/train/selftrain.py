@@ -107,7 +107,7 @@ def soft_labels(
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     was_training = teacher.training
     teacher.eval()
-    teacher.to(runtime.torch_device)
+    teacher.to(runtime.torch_device)  # type: ignore[arg-type]  # @wraps(Module.to) mistypes it
     try:
         logits = window_logits(teacher, windows, pad, batch_size, runtime)
     finally:
@@ -251,7 +251,7 @@ def train_student(
     if len(soft) != len(unlabelled):
         raise XnerError("soft labels and unlabelled sentences differ in number")
     model = get_method(args.method).prepare(model, args)
-    model.to(runtime.torch_device)
+    model.to(runtime.torch_device)  # type: ignore[arg-type]  # @wraps(Module.to) mistypes it
     limit = args.max_length or max_tokens(model, tokenizer)
     gold_items, soft_items = _items(gold, unlabelled, soft, tokenizer, labels, limit)
     items = gold_items + soft_items
