@@ -59,9 +59,10 @@ def main() -> None:
     from xner.evaluate.metrics import score
     from xner.evaluate.predict import predict
     from xner.experiments.spec import read_grid
-    from xner.store import build_model
+    from xner.runs.checkpoint import build_model
     from xner.train.encode import LabelSpace
-    from xner.train.finetune import TrainArgs, finetune, set_threads
+    from xner.train.finetune import TrainArgs, finetune
+    from xner.train.loop import set_threads
     from xner.train.runtime import Runtime
 
     threads = set_threads()

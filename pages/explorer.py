@@ -23,8 +23,8 @@ from xner.app.views import view_marks
 from xner.config import models_dir
 from xner.errors import XnerError
 from xner.evaluate import ERROR_KINDS
-from xner.runs.layout import CLEAN
-from xner.store import evaluation_stamp, list_runs
+from xner.runs.index import list_runs
+from xner.runs.layout import CLEAN, evaluation_stamp
 from xner.viz.tokens import legend_html, render_tokens
 
 PAGE_SIZE = 20
@@ -63,7 +63,7 @@ def cached_mentions(run_dir: str) -> dict[str, frozenset[tuple[str, ...]]]:
     """The run's own and the HRL training data's mentions (what seen/unseen reads)."""
     from xner.evaluate.runner import run_resources
     from xner.evaluate.slices import references_for
-    from xner.store import read_config
+    from xner.runs.checkpoint import read_config
 
     found = references_for(run_resources(read_config(run_dir)))
     return {name: index.mentions for name, index in found.items()}

@@ -30,7 +30,7 @@ from xner.config import models_dir
 from xner.errors import XnerError
 from xner.evaluate.metrics import HEADLINE
 from xner.perturb import PerturbResources, kinds
-from xner.store import list_runs
+from xner.runs.index import list_runs
 from xner.viz.tokens import TokenMarks, legend_html, render_tokens
 
 
@@ -57,7 +57,7 @@ def cached_broken(directory: str) -> list[str]:
 
 @st.cache_resource(show_spinner="Loading the checkpoint…", max_entries=4)
 def cached_model(run_dir: str) -> tuple[Any, Any, Any]:
-    from xner.store import load_checkpoint
+    from xner.runs.checkpoint import load_checkpoint
 
     return load_checkpoint(run_dir)
 

@@ -47,7 +47,7 @@ def redraw() -> None:
 @st.cache_data(show_spinner=False)
 def tour_runs(directory: str) -> list[tuple[str, str, str, str]]:
     """(path, pair, setting, label) of every loadable checkpoint."""
-    from xner.store import list_runs
+    from xner.runs.index import list_runs
 
     return [
         (
@@ -64,7 +64,7 @@ def tour_runs(directory: str) -> list[tuple[str, str, str, str]]:
 
 @st.cache_resource(show_spinner="Loading the checkpoint…", max_entries=2)
 def cached_model(run_dir: str) -> tuple[Any, Any, Any]:
-    from xner.store import load_checkpoint
+    from xner.runs.checkpoint import load_checkpoint
 
     return load_checkpoint(run_dir)
 

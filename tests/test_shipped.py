@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from xner.runs.layout import CELL_FILE
-from xner.store import PREDS_DIR, artifact_name, read_config
+from xner.runs.checkpoint import read_config
+from xner.runs.layout import CELL_FILE, PREDS_DIR, artifact_name
 from xner.train.runconfig import RunConfig
 
 SHIPPED = Path(__file__).resolve().parents[1] / "models"
@@ -44,7 +44,7 @@ def shipped_test_set(config: RunConfig) -> str:
 
 
 def test_shipped_predictions_hold_ids_and_tags_only() -> None:
-    from xner.store import read_predictions
+    from xner.runs.records import read_predictions
 
     for cell in (CELLS[0], CELLS[-1]):
         record = read_predictions(cell, shipped_test_set(read_config(cell)), "clean")[0]

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from xner import store
 from xner.errors import XnerError
 from xner.evaluate.predict import Prediction
-from xner.runs import checkpoint
-from xner.store import CheckpointError, build_model, list_runs, load_checkpoint, save_checkpoint
+from xner.runs import checkpoint, layout, records
+from xner.runs.checkpoint import build_model, load_checkpoint, save_checkpoint
+from xner.runs.index import list_runs
+from xner.runs.records import CheckpointError
 from xner.train import LabelSpace, RunConfig, TrainArgs
 
 LABELS = LabelSpace.from_schema("wikiann")
@@ -95,14 +96,14 @@ RECORD = {"result": {"test_set": "panx/ar/test", "perturbation": "p1+p2"}, "degr
 
 
 def test_eval_preds_and_list_runs(saved: Path) -> None:
-    store.write_eval(saved, "panx/ar/test", "p1+p2", RECORD)
-    assert store.read_eval(saved, "panx/ar/test", "p1+p2") == RECORD
+    records.write_eval(saved, "panx/ar/test", "p1+p2", RECORD)
+    assert records.read_eval(saved, "panx/ar/test", "p1+p2").to_dict() == RECORD
     prediction = Prediction("panx/ar/dev/000001", "abc", ("B-PER", "O"), (1, 0), (0.9, 0.8))
-    path = store.write_predictions(saved, "panx/ar/test", "clean", [prediction])
+    path = records.write_predictions(saved, "panx/ar/test", "clean", [prediction])
     assert path.name == "panx-ar-test__clean.jsonl.gz"
     expected = [{"id": "panx/ar/dev/000001", "hash": "abc", "tags": [1, 0]}]
-    assert store.read_predictions(saved, "panx/ar/test") == expected  # clean by default
-    again = store.write_predictions(saved, "panx/ar/test", "clean", [prediction])
+    assert records.read_predictions(saved, "panx/ar/test") == expected  # clean by default
+    again = records.write_predictions(saved, "panx/ar/test", "clean", [prediction])
     assert again.read_bytes() == path.read_bytes()  # no timestamp inside: reproducible bytes
     broken = saved.parent / "broken"
     broken.mkdir()
@@ -114,25 +115,25 @@ def test_eval_preds_and_list_runs(saved: Path) -> None:
 
 
 def test_older_plain_predictions_are_read_and_replaced_on_rewrite(saved: Path) -> None:
-    folder = saved / store.PREDS_DIR
+    folder = saved / layout.PREDS_DIR
     folder.mkdir(exist_ok=True)
     plain = folder / "panx-ar-test__mask.jsonl"
     plain.write_text('{"id": "a", "hash": "h", "tags": [0]}\n', encoding="utf-8")
-    assert store.read_predictions(saved, "panx/ar/test", "mask") == [
+    assert records.read_predictions(saved, "panx/ar/test", "mask") == [
         {"id": "a", "hash": "h", "tags": [0]}
     ]
     prediction = Prediction("a", "h", ("O",), (0,), (1.0,))
-    store.write_predictions(saved, "panx/ar/test", "mask", [prediction])
+    records.write_predictions(saved, "panx/ar/test", "mask", [prediction])
     assert not plain.exists()
-    assert store.read_predictions(saved, "panx/ar/test", "mask")[0]["tags"] == [0]
+    assert records.read_predictions(saved, "panx/ar/test", "mask")[0]["tags"] == [0]
 
 
 def test_corrupt_gzip_predictions_name_the_file(saved: Path) -> None:
-    folder = saved / store.PREDS_DIR
+    folder = saved / layout.PREDS_DIR
     folder.mkdir(exist_ok=True)
     (folder / "panx-ar-test__typos.jsonl.gz").write_bytes(b"not gzip")
-    with pytest.raises(store.CheckpointError, match=r"panx-ar-test__typos.jsonl.gz: unreadable"):
-        store.read_predictions(saved, "panx/ar/test", "typos")
+    with pytest.raises(records.CheckpointError, match=r"panx-ar-test__typos.jsonl.gz: unreadable"):
+        records.read_predictions(saved, "panx/ar/test", "typos")
 
 
 def _edit_config(folder: Path, change) -> None:
@@ -172,7 +173,7 @@ def test_config_fields_are_type_checked_and_the_run_id_kept(saved: Path) -> None
     with pytest.raises(CheckpointError, match=r"args: lora_r must be int, not 'eight'"):
         load_checkpoint(saved)
     _edit_config(saved, lambda data: data["args"].update(lora_r=8))
-    assert store.read_config(saved).run_id == RUN.run_id
+    assert checkpoint.read_config(saved).run_id == RUN.run_id
     # checked, never converted: an int where a float goes is kept as written
     assert TrainArgs.from_dict({"num_train_epochs": 1}).to_dict()["num_train_epochs"] == 1
     with pytest.raises(XnerError, match="freeze_embeddings must be bool, not 1"):
@@ -196,7 +197,7 @@ def test_written_files_have_ordinary_permissions(saved: Path) -> None:
 
     mask = os.umask(0o022)
     os.umask(mask)
-    path = store.write_eval(saved, "panx/ar/test", "p1", RECORD)
+    path = records.write_eval(saved, "panx/ar/test", "p1", RECORD)
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
     assert saved.stat().st_mode & 0o777 == 0o777 & ~mask
     assert (saved / "model.safetensors").stat().st_mode & 0o777 == 0o666 & ~mask

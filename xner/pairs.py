@@ -131,7 +131,8 @@ def pair_overlap(
 ) -> OverlapStats:
     """How much of the pair's LRL test split its HRL train split has seen, both read
     under `split_policy` (default: each dataset's own)."""
-    from xner.data.resolve import load_split, wikiann_dataset, with_policy
+    from xner.data.datasets import with_policy
+    from xner.data.resolve import load_split, wikiann_dataset
     from xner.perturb.overlap import overlap_stats
 
     pair = get_pair(pair_id)

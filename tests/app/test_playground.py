@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from xner.config import DATA_DIR_ENV, MODELS_DIR_ENV
-from xner.perturb.base import ParamSpec
+from xner.perturb.spec import ParamSpec
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "playground.py")
 

@@ -27,7 +27,7 @@ def sentences(at: AppTest) -> list[str]:
 
 
 def test_the_toggle_shows_a_checkpoints_predictions(runs: Path):
-    from xner.store import load_checkpoint
+    from xner.runs.checkpoint import load_checkpoint
 
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception

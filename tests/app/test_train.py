@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from xner.store import list_runs
+from xner.runs.index import list_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "train.py")
@@ -37,9 +37,9 @@ def test_train_and_evaluate_then_the_explorer_sees_the_run(pipeline_env: dict[st
     table = at.dataframe[0].value
     assert table["perturbation"].tolist() == ["clean", "mask"]
     (run,) = list_runs(pipeline_env["models"])
-    from xner.store import read_eval
+    from xner.runs.records import read_eval
 
-    stored = read_eval(run.path, "panx/gl/test", "clean")["result"]["scores"]["strict"]
+    stored = read_eval(run.path, "panx/gl/test", "clean").to_dict()["result"]["scores"]["strict"]
     # F1 in points, one decimal, as everywhere a person reads it
     assert table["strict F1 (×100)"][0] == round(100 * stored["overall"]["f1"], 1)
     assert run.config.setting == "transfer" and run.config.args.max_steps == 3

@@ -63,7 +63,7 @@ def test_long_files_are_capped():
 def test_tag_upload_scores_labelled_files(tmp_path, monkeypatch):
     monkeypatch.setenv("XNER_CACHE_DIR", str(tmp_path))
     from xner.backbones import load_tokenizer
-    from xner.store import build_model
+    from xner.runs.checkpoint import build_model
 
     model = build_model("tiny", LabelSpace.from_schema("wikiann")).eval()
     tagged = tag_upload(model, load_tokenizer("tiny"), read_upload("m.tsv", TSV), run_id="r")
@@ -103,7 +103,7 @@ def test_tagging_reports_progress_in_chunks(tmp_path, monkeypatch):
     monkeypatch.setenv("XNER_CACHE_DIR", str(tmp_path))
     from xner.backbones import load_tokenizer
     from xner.evaluate.predict import predict
-    from xner.store import build_model
+    from xner.runs.checkpoint import build_model
 
     model = build_model("tiny", LabelSpace.from_schema("wikiann")).eval()
     tokenizer = load_tokenizer("tiny")

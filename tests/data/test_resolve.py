@@ -7,19 +7,11 @@ from dataclasses import replace
 
 import pytest
 
+from xner.data import policies
+from xner.data.datasets import DATASETS, get_dataset, split_policy
+from xner.data.policies import DEV_CAP, SPLITS, heldout_indices
 from xner.data.records import sentence_id
-from xner.data.resolve import (
-    DATASETS,
-    DEV_CAP,
-    SPLITS,
-    get_dataset,
-    heldout_indices,
-    list_local,
-    load_split,
-    load_split_with_report,
-    local_languages,
-    split_policy,
-)
+from xner.data.resolve import list_local, load_split, load_split_with_report, local_languages
 from xner.errors import DataFormatError, DataNotFoundError, OfflineError, XnerError
 
 from .conftest import ARABIC, CYRILLIC, DEVANAGARI, LATIN, columns
@@ -221,7 +213,8 @@ def _rahimi_pool(data_root):
 
 @pytest.mark.parametrize("policy", ["paper", "paper-dedup"])
 def test_paper_policy_pools_every_labelled_part(data_root, policy):
-    from xner.data.resolve import PAPER_TEST_FRACTION, pooled_splits
+    from xner.data.policies import PAPER_TEST_FRACTION
+    from xner.data.resolve import pooled_splits
 
     root = _rahimi_pool(data_root)
     pooled = pooled_splits(f"wikiann-rahimi@{policy}", "fr", data_dir=root)
@@ -249,14 +242,14 @@ def test_paper_policy_is_seeded_and_capped(data_root, monkeypatch):
     pooled = resolve.pooled_splits("panx@paper", "xx", data_dir=data_root)
     assert pooled.pooled == 30 + len(LATIN)
     assert [s.id for s in pooled.unlabelled][:1] == ["panx/xx/test/000000"]
-    capped = replace(resolve.PAPER_POLICY, pool=replace(resolve.PAPER_POLICY.pool, cap=10))
-    resolve.POLICIES.register("paper", capped, replace=True)
+    capped = replace(policies.PAPER_POLICY, pool=replace(policies.PAPER_POLICY.pool, cap=10))
+    policies.POLICIES.register("paper", capped, replace=True)
     try:
         resolve._pooled.cache_clear()
         small = resolve.pooled_splits("panx@paper", "xx", data_dir=data_root)
         assert small.kept == 10 and len(small.test) == 2
     finally:
-        resolve.POLICIES.register("paper", resolve.PAPER_POLICY, replace=True)
+        policies.POLICIES.register("paper", policies.PAPER_POLICY, replace=True)
         resolve._pooled.cache_clear()
 
 
@@ -275,7 +268,7 @@ def test_paper_dedup_drops_test_repeats_of_train(data_root):
 
 
 def test_policies_are_named_on_the_dataset(data_root):
-    from xner.data.resolve import policy_of, with_policy
+    from xner.data.datasets import policy_of, with_policy
 
     assert with_policy("panx", "paper") == "panx@paper"
     assert with_policy("panx@paper", "xtreme") == with_policy("panx", None) == "panx"

@@ -17,7 +17,7 @@ from xner.evaluate import engines
 from xner.evaluate.engines import ENGINES, exported, prepare
 from xner.evaluate.predict import predict
 from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
-from xner.store import read_predictions
+from xner.runs.records import read_predictions
 from xner.train.encode import LabelSpace
 from xner.train.finetune import TrainArgs
 from xner.train.run import train_run

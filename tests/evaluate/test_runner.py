@@ -12,7 +12,7 @@ from xner.errors import XnerError
 from xner.evaluate.result import EvalResult
 from xner.evaluate.runner import EvalSettings, evaluate_checkpoint, expand_perturbations
 from xner.perturb import kinds
-from xner.store import read_eval, read_predictions
+from xner.runs.records import read_eval, read_predictions
 from xner.train.finetune import TrainArgs
 from xner.train.run import train_run
 from xner.train.runconfig import RunConfig
@@ -59,7 +59,7 @@ def test_evaluate_writes_results_predictions_and_paired_drops(checkpoint):
         drop = outcome.degradation["drops"]["strict"]["micro_f1"]
         assert drop["clean"] == pytest.approx(clean.result.f1)
         assert drop["perturbed"] == pytest.approx(outcome.result.f1)
-    stored = read_eval(checkpoint, "panx/gl/test", "mask")
+    stored = read_eval(checkpoint, "panx/gl/test", "mask").to_dict()
     assert stored["result"]["perturbation"] == "mask"
     predictions = read_predictions(checkpoint, "panx/gl/test", "clean")
     assert len(predictions) == clean.result.n_sentences
@@ -126,7 +126,7 @@ def test_train_command_passes_setting_blocks(pipeline_env, tmp_path):
 
 def test_stored_evaluations_leave_out_error_records_but_keep_counts(checkpoint):
     evaluate_checkpoint(checkpoint, EvalSettings(n_resamples=20))
-    stored = read_eval(checkpoint, "panx/gl/test", "clean")["result"]
+    stored = read_eval(checkpoint, "panx/gl/test", "clean").to_dict()["result"]
     assert "errors" not in stored and "error_counts" in stored
     restored = EvalResult.from_dict(stored)
     assert restored.errors == () and restored.error_counts == stored["error_counts"]

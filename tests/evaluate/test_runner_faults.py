@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from xner import store
 from xner.analysis.table import load_results_with_report
 from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
+from xner.runs import records
 from xner.train.finetune import TrainArgs
 from xner.train.run import train_run
 from xner.train.runconfig import RunConfig
@@ -83,8 +83,8 @@ def test_an_evaluation_killed_part_way_leaves_the_old_set(
             raise KeyboardInterrupt  # as a Ctrl-C or a kill would stop it
         return real(*args, **kwargs)
 
-    real = store.write_eval
-    monkeypatch.setattr(store, "write_eval", dies_on_the_second)
+    real = records.write_eval
+    monkeypatch.setattr(records, "write_eval", dies_on_the_second)
     with pytest.raises(KeyboardInterrupt):
         evaluate_checkpoint(run, EvalSettings(perturbations=("p1", "mask"), limit=3))
     assert _files(run) == before

@@ -9,6 +9,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
+from xner.atomic import write_json
 from xner.cli import app
 from xner.data.records import Sentence
 from xner.errors import XnerError
@@ -17,7 +18,6 @@ from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
 from xner.evaluate.slicefill import backfill_run
 from xner.evaluate.slices import SLICES, get_slice, slice_of, slice_scores
 from xner.perturb.resources import ReferenceIndex
-from xner.store import write_json_atomic
 from xner.train.finetune import TrainArgs
 from xner.train.run import train_run
 from xner.train.runconfig import RunConfig
@@ -129,7 +129,7 @@ def test_backfill_writes_the_bytes_a_fresh_evaluation_writes(evaluated, tmp_path
     for path in (copy / "eval").glob("*.json"):  # as files evaluated before slices existed
         record = json.loads(path.read_text("utf-8"))
         del record["slices"]
-        write_json_atomic(path, record)
+        write_json(path, record)
     done = backfill_run(copy)
     assert sorted(done.written) == sorted(fresh) and not done.kept
     assert {p.name: p.read_bytes() for p in (copy / "eval").glob("*.json")} == fresh
@@ -142,7 +142,7 @@ def test_backfill_refuses_predictions_of_other_sentences(evaluated, tmp_path) ->
     path = copy / "eval" / "panx-gl-test__p1-hrl.json"
     record = json.loads(path.read_text("utf-8"))
     del record["slices"]
-    write_json_atomic(path, record)
+    write_json(path, record)
     # p1@hrl replaced mentions the es data has seen: the clean predictions' hashes differ.
     preds = copy / "preds"
     (preds / "panx-gl-test__p1-hrl.jsonl.gz").write_bytes(
@@ -160,7 +160,7 @@ def test_backfill_names_the_few_sentences_it_could_not_reproduce(evaluated, tmp_
     path = copy / "eval" / "panx-gl-test__mask.json"
     record = json.loads(path.read_text("utf-8"))
     del record["slices"]
-    write_json_atomic(path, record)
+    write_json(path, record)
     preds = copy / "preds"  # masked sentences have the clean lengths, other hashes
     (preds / "panx-gl-test__mask.jsonl.gz").write_bytes(
         (preds / "panx-gl-test__clean.jsonl.gz").read_bytes()
@@ -178,7 +178,7 @@ def test_slices_only_command_over_a_folder_of_runs(evaluated, tmp_path) -> None:
     before = path.read_bytes()
     record = json.loads(before)
     del record["slices"]
-    write_json_atomic(path, record)
+    write_json(path, record)
     result = CliRunner().invoke(app, ["evaluate", str(folder), "--slices-only"])
     assert result.exit_code == 0, result.output
     assert "slices added to 1, 3 had them" in result.output

@@ -20,8 +20,7 @@ from xner.errors import XnerError
 from xner.experiments.executors import PASSED_ENV, LocalExecutor, RayExecutor, get_executor
 from xner.experiments.run import run_cell, run_grid
 from xner.experiments.spec import GridCell, grid_from_dict
-from xner.runs.layout import CELL_FILE
-from xner.store import PREDS_SUFFIX
+from xner.runs.layout import CELL_FILE, PREDS_SUFFIX
 
 ray = pytest.importorskip("ray")
 

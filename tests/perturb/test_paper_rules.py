@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from xner.perturb import PerturbError, PerturbResources, perturb
-from xner.perturb.base import reading_params, resolve_steps
 from xner.perturb.context import ClsVectors, InputEmbeddingMean, restore_case
 from xner.perturb.coverage import coverage
 from xner.perturb.resources import has_punctuation
-from xner.train.runconfig import SETTINGS
+from xner.perturb.spec import reading_params, resolve_steps
+from xner.train.settings import SETTINGS
 
 from .conftest import FakeEmbedder, sent
 

@@ -188,7 +188,7 @@ def test_result_of_a_sentence_does_not_depend_on_the_batch(batch):
 
 def test_every_kind_composes_and_takes_readings_by_name():
     from xner.perturb import kinds
-    from xner.perturb.base import resolve_steps, takes_reading
+    from xner.perturb.spec import resolve_steps, takes_reading
 
     for spec in kinds():
         steps = resolve_steps(f"{spec.name}+typos")

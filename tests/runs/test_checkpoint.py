@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from xner.runs import checkpoint
+from xner.runs.index import list_runs
 from xner.runs.layout import CONFIG_FILE, EVAL_DIR, LABELS_FILE, PREDS_DIR, TRAIN_LOG
-from xner.store import list_runs
 from xner.train import LabelSpace, RunConfig, TrainArgs
 
 LABELS = LabelSpace.from_schema("wikiann")

@@ -12,10 +12,12 @@ from safetensors.torch import load_file
 from xner.data.resolve import load_split
 from xner.errors import XnerError
 from xner.evaluate.predict import predict
-from xner.store import build_model, load_checkpoint, read_log, save_checkpoint
+from xner.runs.checkpoint import build_model, load_checkpoint, save_checkpoint
+from xner.runs.records import read_log
 from xner.train import AdaptArgs, RunConfig, SelfTrainArgs, TrainArgs, predict_split, train_run
-from xner.train.adapt import ADAPTATION_FILE, adapt, mask_batch
+from xner.train.adapt import ADAPTATION_FILE, adapt
 from xner.train.encode import LabelSpace, Window
+from xner.train.mlm import mask_batch
 from xner.train.run import train_model
 
 ARGS = TrainArgs(

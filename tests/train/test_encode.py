@@ -139,7 +139,7 @@ def test_a_packed_batch_gives_each_sentence_its_own_logits_and_the_same_loss(
 ) -> None:
     import torch
 
-    from xner.store import build_model
+    from xner.runs.checkpoint import build_model
     from xner.train.encode import pack, position_offset
 
     sentences = [

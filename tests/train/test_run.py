@@ -10,7 +10,9 @@ from safetensors.torch import load_file
 
 from xner.data.resolve import load_split
 from xner.errors import XnerError
-from xner.store import list_runs, load_checkpoint, read_log
+from xner.runs.checkpoint import load_checkpoint
+from xner.runs.index import list_runs
+from xner.runs.records import read_log
 from xner.train import RunConfig, TrainArgs, TrainProgress, predict_split, train_run
 from xner.train.finetune import span_f1
 from xner.train.run import Job, train_model

@@ -16,7 +16,7 @@ from safetensors.torch import load_file
 from xner.data.resolve import load_split
 from xner.errors import XnerError
 from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
-from xner.store import read_log
+from xner.runs.records import read_log
 from xner.train import AdaptArgs, RunConfig, SelfTrainArgs, TrainArgs, predict_split, train_run
 from xner.train.runtime import Runtime
 
@@ -109,7 +109,7 @@ def test_adaptation_and_self_training_run_in_bf16(setting: str, env: dict[str, P
 def test_thread_count_follows_omp_num_threads_where_set(monkeypatch) -> None:
     import torch
 
-    from xner.train.finetune import set_threads
+    from xner.train.loop import set_threads
 
     before = torch.get_num_threads()
     try:

@@ -131,7 +131,7 @@ def paper_reference_drops() -> pd.DataFrame:
 
 def split_label(policy: str = "xtreme") -> str:
     """One line saying how a split policy makes the test set, for captions."""
-    from xner.data.resolve import get_policy
+    from xner.data.policies import get_policy
 
     if policy == "xtreme":
         return "xner: PAN-X xtreme split (test = the labelled dev file)"

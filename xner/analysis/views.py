@@ -33,7 +33,7 @@ READINGS: dict[str, str] = {
 
 def reading_of(perturbation: str) -> str | None:
     """`own` or `hrl` for the readings of p1/p2/p1+p2, None for other kinds (and clean)."""
-    from xner.perturb.base import PerturbError, split_reading, takes_reading
+    from xner.perturb.spec import PerturbError, split_reading, takes_reading
 
     kind, reading = split_reading(perturbation)
     if reading:

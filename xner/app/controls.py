@@ -19,7 +19,7 @@ import streamlit as st
 
 from xner.analysis.reference import split_label
 from xner.analysis.table import main_split, options
-from xner.perturb.base import ParamSpec
+from xner.perturb.spec import ParamSpec
 
 SPLIT_HELP = (
     "paper: each language's WikiANN pooled and split 80/20 as the paper did; "

@@ -1,7 +1,7 @@
 """The Explorer's back end: a run's stored predictions joined back to their text.
 
 Checkpoints store predictions as tag ids keyed by sentence id and content hash, never the
-text (`xner.store`). The explorer reads the gold text again from the data directory,
+text (`xner.runs.records`). The explorer reads the gold text again from the data directory,
 re-runs the stored perturbation with the stored seed (perturbations are deterministic),
 checks both against the stored hashes, and joins everything into `SentenceView`s that
 the page filters and draws. Beyond the tokens it says which predicted entities a
@@ -25,7 +25,8 @@ from xner.data.tags import spans
 from xner.evaluate.errors import EntityError, sentence_errors
 from xner.evaluate.runner import perturb_for_eval, run_resources
 from xner.evaluate.slices import SLICES, SliceSpec, get_slice, is_seen
-from xner.perturb import Edit, Perturbed, PerturbResources
+from xner.perturb.resources import PerturbResources
+from xner.perturb.spec import Edit, Perturbed
 from xner.runs.layout import CLEAN, eval_files
 from xner.runs.records import EvalRecord
 
@@ -218,7 +219,8 @@ def explore_run(
     Raises `XnerError` (from the loaders / the store) with a message saying what to
     provide when the data or the predictions are missing."""
     from xner.data.resolve import load_split
-    from xner.store import read_config, read_labels, read_predictions
+    from xner.runs.checkpoint import read_config, read_labels
+    from xner.runs.records import read_predictions
 
     config = read_config(run_dir)
     labels = read_labels(run_dir).labels

@@ -14,9 +14,10 @@ from typing import Any
 
 from xner.data.records import Sentence
 from xner.data.tags import repair_iob2
-from xner.perturb import Perturbed, PerturbError, PerturbResources, get, perturb, resolve_steps
-from xner.perturb.base import Resource
+from xner.perturb.base import perturb
 from xner.perturb.names import script_counts
+from xner.perturb.resources import PerturbResources
+from xner.perturb.spec import Perturbed, PerturbError, Resource, get, resolve_steps
 
 MAX_CHARS = 2000
 

@@ -14,15 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xner.data.records import Sentence
-from xner.perturb import (
-    OverlapStats,
-    Perturbed,
-    PerturbResources,
-    get,
-    overlap_stats,
-    perturb,
-    resolve_steps,
-)
+from xner.perturb.base import perturb
+from xner.perturb.overlap import OverlapStats, overlap_stats
+from xner.perturb.resources import PerturbResources
+from xner.perturb.spec import Perturbed, get, resolve_steps
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from xner.data.readers import ReadReport, read_file_with_report
+from xner.data.readers.base import ReadReport
+from xner.data.readers.registry import read_file_with_report
 from xner.data.records import Sentence
 from xner.errors import DataFormatError, XnerError
 

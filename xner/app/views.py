@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from xner.data.tags import spans
 from xner.evaluate.errors import EntityError
-from xner.perturb import Edit
+from xner.perturb.spec import Edit
 from xner.runs.layout import CLEAN
 from xner.viz.tokens import TokenMarks
 

@@ -14,7 +14,7 @@ backbone_app = typer.Typer(no_args_is_help=True, help="Encoders: list them, buil
 @backbone_app.command("list")
 def backbone_list() -> None:
     """Registered backbones (any local path or hub id works too)."""
-    from xner.backbones import BACKBONES
+    from xner.backbones.registry import BACKBONES
 
     rows = [spec.describe() for spec in BACKBONES.values()]
     print_table("Backbones", rows)
@@ -26,7 +26,7 @@ def backbone_build(
     force: Annotated[bool, typer.Option(help="Rebuild even if a valid build is cached.")] = False,
 ) -> None:
     """Build and cache an offline backbone; prints where and how long it took."""
-    from xner.backbones import build_backbone
+    from xner.backbones.api import build_backbone
 
     result = build_backbone(name, force=force)
     verb = "built" if result.built else "already cached at"

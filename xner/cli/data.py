@@ -18,7 +18,8 @@ data_app = typer.Typer(no_args_is_help=True, help="Datasets: what is here, and c
 def data_list(data_dir: DataDirOption = None) -> None:
     """Datasets and languages found locally, with sentence counts per split."""
     from xner.config import data_dir as default_data_dir
-    from xner.data.resolve import list_local, split_policy
+    from xner.data.datasets import split_policy
+    from xner.data.resolve import list_local
 
     root = data_dir or default_data_dir()
     by_language: dict[tuple[str, str], dict[str, object]] = {}
@@ -56,7 +57,9 @@ def data_split(
 ) -> None:
     """How a pooled split policy (the paper's) splits each language: sentences pooled and
     kept, train/dev/test, and test sentences that repeat a train or dev sentence."""
-    from xner.data.resolve import get_policy, pooled_splits, wikiann_dataset, with_policy
+    from xner.data.datasets import with_policy
+    from xner.data.policies import get_policy
+    from xner.data.resolve import pooled_splits, wikiann_dataset
     from xner.pairs import all_pairs
 
     chosen = get_policy(policy)
@@ -112,7 +115,7 @@ def data_check(
     ] = None,
 ) -> None:
     """Read a data file and report what is in it, or the first problem (file and line)."""
-    from xner.data.readers import read_file_with_report
+    from xner.data.readers.registry import read_file_with_report
 
     options: dict[str, object] = {"repair": repair}
     columns = {"token_column": token_col, "tag_column": tag_col, "delimiter": delimiter}

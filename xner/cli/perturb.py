@@ -22,18 +22,18 @@ import typer
 from xner.data.records import Sentence
 from xner.errors import XnerError
 from xner.pairs import pair_languages
-from xner.perturb.base import (
+from xner.perturb.base import perturb
+from xner.perturb.coverage import coverage
+from xner.perturb.resources import PerturbResources
+from xner.perturb.spec import (
     Perturbed,
     PerturbError,
     get,
     kinds,
-    perturb,
     reading_params,
     resolve_steps,
     step_references,
 )
-from xner.perturb.coverage import coverage
-from xner.perturb.resources import PerturbResources
 
 
 def edits_path(out: Path) -> Path:
@@ -74,7 +74,8 @@ def parse_params(items: list[str]) -> dict[str, str]:
 def load_test(
     dataset: str | None, lang: str, split: str, limit: int | None, policy: str | None = None
 ) -> list[Sentence]:
-    from xner.data.resolve import load_split, wikiann_dataset, with_policy
+    from xner.data.datasets import with_policy
+    from xner.data.resolve import load_split, wikiann_dataset
 
     source = with_policy(dataset or wikiann_dataset(lang), policy)
     return load_split(source, lang, split, limit=limit)
@@ -107,7 +108,7 @@ def run_resources(
     """The pair of a run folder, resources whose `own` reference is its training data, and
     the split policy its data is read under."""
     from xner.evaluate.runner import run_resources
-    from xner.store import read_config
+    from xner.runs.checkpoint import read_config
 
     config = read_config(run)
     run_pair = f"{config.hrl}-{config.lrl}"

@@ -58,7 +58,8 @@ def train_command(
 
     from xner.pairs import pair_languages
     from xner.train.adapt import AdaptArgs
-    from xner.train.finetune import TrainArgs, TrainProgress
+    from xner.train.finetune import TrainArgs
+    from xner.train.loop import TrainProgress
     from xner.train.run import train_run
     from xner.train.runconfig import RunConfig
     from xner.train.runtime import Runtime

@@ -1,26 +1,13 @@
 """Data layer: sentence records, readers, label schemas, and the split resolver."""
 
-from xner.data.readers import (
-    READERS,
-    ReadReport,
-    read_conll,
-    read_file,
-    read_jsonl,
-    read_panx,
-    read_rahimi,
-)
+from xner.data.datasets import DATASETS, get_dataset, list_datasets, split_policy
+from xner.data.policies import SplitPolicy
+from xner.data.readers.base import ReadReport
+from xner.data.readers.columns import read_conll, read_panx, read_rahimi
+from xner.data.readers.jsonl import read_jsonl
+from xner.data.readers.registry import READERS, read_file
 from xner.data.records import Sentence, content_hash, sentence_id
-from xner.data.resolve import (
-    DATASETS,
-    LocalSplit,
-    SplitPolicy,
-    get_dataset,
-    list_datasets,
-    list_local,
-    load_split,
-    load_split_with_report,
-    split_policy,
-)
+from xner.data.resolve import LocalSplit, list_local, load_split, load_split_with_report
 from xner.data.schemas import (
     MAPPINGS,
     SCHEMAS,

@@ -1,5 +1,5 @@
 """`load_split`: local files first, then the hub (datasets in `xner.data.datasets`,
-split policies in `xner.data.policies`, both re-exported here).
+split policies in `xner.data.policies`: import their names from there).
 
 Splits are `train`, `dev`, `test` and `unlabelled`; each dataset's split policy
 (`xner.data.policies`, where they are described) maps them onto its files ("parts").
@@ -30,69 +30,35 @@ from xner.data.datasets import (
     DATASETS,
     DatasetSpec,
     get_dataset,
-    list_datasets,
-    policy_of,
-    split_policy,
-    with_policy,
 )
 from xner.data.hub import load_hub_part
 from xner.data.policies import (
-    DEFAULT_WIKIANN_POLICY,
     DEV_CAP,
     DEV_FRACTION,
-    PAPER_POLICY,
-    PAPER_TEST_FRACTION,
-    POLICIES,
     POLICY_SEPARATOR,
     SPLITS,
-    SplitPolicy,
     _select,
     _selected_count,
-    get_policy,
-    heldout_indices,
 )
-from xner.data.readers import (
-    Origin,
-    ReadReport,
-    count_jsonl,
-    count_sentences,
-    get_reader,
-)
+from xner.data.readers.base import Origin, ReadReport
+from xner.data.readers.columns import count_sentences
+from xner.data.readers.jsonl import count_jsonl
+from xner.data.readers.registry import get_reader
 from xner.data.records import Sentence
 from xner.errors import DataNotFoundError, XnerError
 
-# The datasets and split policies are declared in their own modules and re-exported
-# here, where callers have always found them.
 __all__ = [
-    "DATASETS",
-    "DEFAULT_WIKIANN_POLICY",
-    "DEV_CAP",
-    "DEV_FRACTION",
-    "PAPER_POLICY",
-    "PAPER_TEST_FRACTION",
-    "POLICIES",
-    "POLICY_SEPARATOR",
-    "SPLITS",
     "WIKIANN_LOCAL_DATASETS",
-    "DatasetSpec",
     "LocalSplit",
     "PooledSplits",
-    "SplitPolicy",
     "clear_cache",
-    "get_dataset",
-    "get_policy",
-    "heldout_indices",
-    "list_datasets",
     "list_local",
     "load_split",
     "load_split_with_report",
     "local_languages",
     "local_wikiann_dataset",
-    "policy_of",
     "pooled_splits",
-    "split_policy",
     "wikiann_dataset",
-    "with_policy",
 ]
 
 # ---------------------------------------------------------------------------

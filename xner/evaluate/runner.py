@@ -31,7 +31,8 @@ from xner.runs.records import EvalRecord, EvalStamp
 from xner.train.runtime import Runtime
 
 if TYPE_CHECKING:
-    from xner.perturb import Perturbed, PerturbResources
+    from xner.perturb.resources import PerturbResources
+    from xner.perturb.spec import Perturbed
     from xner.train.runconfig import RunConfig
 
 ALL = "all"
@@ -71,8 +72,7 @@ ProgressCallback = Callable[[str, int, int], None]  # (perturbation, done, total
 
 def expand_perturbations(names: Sequence[str]) -> tuple[str, ...]:
     """`clean` first, then each requested kind once; `all` means every default kind."""
-    from xner.perturb import default_excluded, kinds
-    from xner.perturb.base import READING_SEPARATOR, takes_reading
+    from xner.perturb.spec import READING_SEPARATOR, default_excluded, kinds, takes_reading
 
     wanted: list[str] = [CLEAN]
     for name in names:
@@ -118,8 +118,8 @@ def evaluate_checkpoint(
     other test sets made with the same settings (sentences, seed, resamples) are kept;
     those made with other settings are dropped, so one run never mixes them."""
     from xner.data.resolve import load_split
-    from xner.perturb import resolve_steps
-    from xner.store import load_checkpoint
+    from xner.perturb.spec import resolve_steps
+    from xner.runs.checkpoint import load_checkpoint
     from xner.train.run import run_dataset
 
     settings = settings or EvalSettings()
@@ -213,9 +213,9 @@ def _evaluate_into(
 ) -> list[EvalOutcome]:
     from xner.evaluate.predict import predict
 
-    # Through the store API's names (xner.runs.records underneath): a test stops an
-    # evaluation part way by patching them there.
-    from xner.store import write_eval, write_predictions
+    # Through the module (records.write_eval): a test stops an evaluation part way by
+    # patching it there.
+    from xner.runs import records
 
     outcomes: list[EvalOutcome] = []
     clean_inputs: EvalInputs | None = None
@@ -277,8 +277,8 @@ def _evaluate_into(
         if engine != DEFAULT_ENGINE:
             record["engine"] = engine  # said where it is not the stored results' torch
         add_slices(record, sentences, tags, references)
-        write_predictions(run_dir, test_id, name, predictions)
-        path = write_eval(run_dir, test_id, name, EvalRecord.from_dict(record))
+        records.write_predictions(run_dir, test_id, name, predictions)
+        path = records.write_eval(run_dir, test_id, name, EvalRecord.from_dict(record))
         outcomes.append(EvalOutcome(name, result, degradation, path))
     if progress is not None:
         progress("done", len(perturbations), len(perturbations))
@@ -289,7 +289,7 @@ def run_resources(config: RunConfig, data_dir: Path | None = None) -> PerturbRes
     """Perturbation inputs for evaluating the run `config`: its pair's data, its backbone
     (p2's word vectors), and as the `own` reference its exact training data (loaded on
     first use)."""
-    from xner.perturb import PerturbResources
+    from xner.perturb.resources import PerturbResources
     from xner.train.run import own_training_data
 
     _, describes = own_training_data(config, load=False)
@@ -309,8 +309,8 @@ def perturb_for_eval(
     """The perturbed test set as evaluation makes it, and its coverage. p2's substitutes
     come from the evaluated model's own backbone; a kind with a reading is measured
     against that reference, else against the declared default (`own`)."""
-    from xner.perturb import get, perturb, resolve_steps
-    from xner.perturb.base import step_references
+    from xner.perturb.base import perturb
+    from xner.perturb.spec import get, resolve_steps, step_references
 
     steps = resolve_steps(kind)
     declared = {p.name for step in steps for p in get(step).params}

@@ -31,8 +31,7 @@ from xner.evaluate.result import gold_tags
 from xner.registry import Registry
 
 if TYPE_CHECKING:
-    from xner.perturb import PerturbResources
-    from xner.perturb.resources import ReferenceIndex
+    from xner.perturb.resources import PerturbResources, ReferenceIndex
 
 SCHEMA = 1
 Mentions = frozenset[tuple[str, ...]]

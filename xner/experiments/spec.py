@@ -270,7 +270,7 @@ def grid_from_dict(data: Mapping[str, Any], source: str = "<grid>") -> GridSpec:
     if not isinstance(split, str):
         raise GridError(f"{source}: `split` must name a split policy, e.g. paper")
     try:
-        from xner.data.resolve import get_policy
+        from xner.data.policies import get_policy
 
         get_policy(split)
     except XnerError as error:

@@ -9,7 +9,7 @@ the batch, checks that the output tags are valid IOB2 and as long as the tokens,
 chains steps for compositions (`"a+b"`: apply a, then b to a's output).
 
 The contract itself (specs, parameters, the registry) lives in `xner.perturb.spec`;
-its names are re-exported here so `from xner.perturb.base import X` keeps working.
+import its names from there (or from `xner.perturb`, the package's public surface).
 """
 
 from __future__ import annotations
@@ -21,67 +21,26 @@ from typing import TYPE_CHECKING, Any
 from xner.data.records import Sentence
 from xner.data.tags import OUTSIDE, is_iob2, span_tuples
 from xner.perturb.spec import (
-    READING_PARAM,
-    READING_SEPARATOR,
-    REGISTRY,
     Edit,
-    Need,
-    ParamSpec,
-    PerturbationSpec,
     Perturbed,
     PerturbError,
-    Prepare,
-    Prepared,
-    Preserves,
-    Resource,
     check_params,
-    default_excluded,
     get,
-    kinds,
     reading_params,
-    register,
     resolve_steps,
-    split_reading,
     step_params,
-    step_references,
-    takes_reading,
 )
 
 if TYPE_CHECKING:
     from xner.perturb.resources import PerturbResources
 
 __all__ = [
-    "OUTSIDE",
-    "READING_PARAM",
-    "READING_SEPARATOR",
-    "REGISTRY",
-    "Edit",
     "MentionChoice",
-    "Need",
-    "ParamSpec",
-    "PerturbError",
-    "PerturbationSpec",
-    "Perturbed",
-    "Prepare",
-    "Prepared",
-    "Preserves",
     "Replacement",
-    "Resource",
-    "check_params",
-    "default_excluded",
-    "get",
-    "kinds",
     "mention_replacer",
     "perturb",
-    "reading_params",
-    "register",
     "replace_spans",
-    "resolve_steps",
     "rng_for",
-    "split_reading",
-    "step_params",
-    "step_references",
-    "takes_reading",
 ]
 
 

@@ -36,18 +36,11 @@ import numpy as np
 from xner import atomic
 from xner.config import cache_dir
 from xner.data.records import Sentence
-from xner.perturb.base import (
-    OUTSIDE,
-    Need,
-    ParamSpec,
-    PerturbationSpec,
-    PerturbError,
-    Resource,
-    register,
-    replace_spans,
-)
+from xner.data.tags import OUTSIDE
+from xner.perturb.base import replace_spans
 from xner.perturb.entities import REFERENCE, REFERENCE_NEED
 from xner.perturb.resources import PerturbResources, has_punctuation, outside_tokens
+from xner.perturb.spec import Need, ParamSpec, PerturbationSpec, PerturbError, Resource, register
 from xner.registry import Registry
 
 if TYPE_CHECKING:
@@ -81,7 +74,7 @@ class InputEmbeddingMean:
         self._space_id: int | None = None
 
     def _load(self) -> None:
-        from xner.backbones import load_encoder, shared_tokenizer
+        from xner.backbones.api import load_encoder, shared_tokenizer
 
         # Only encodes: the process's one instance (the Playground has it loaded already).
         self._tokenizer = shared_tokenizer(self.backbone)
@@ -131,7 +124,7 @@ class ClsVectors:
     def embed(self, words: Sequence[str]) -> np.ndarray:
         import torch
 
-        from xner.backbones import load_encoder, shared_tokenizer
+        from xner.backbones.api import load_encoder, shared_tokenizer
 
         if self._encoder is None:
             self._tokenizer = shared_tokenizer(self.backbone)  # only encodes: shared

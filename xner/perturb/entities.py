@@ -19,15 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xner.data.records import Sentence
-from xner.perturb.base import (
-    Need,
-    ParamSpec,
-    PerturbationSpec,
-    Preserves,
-    Resource,
-    mention_replacer,
-    register,
-)
+from xner.perturb.base import mention_replacer
 from xner.perturb.resources import (
     REFERENCE_DEFAULT,
     REFERENCES,
@@ -36,6 +28,7 @@ from xner.perturb.resources import (
     is_word,
     mentions,
 )
+from xner.perturb.spec import Need, ParamSpec, PerturbationSpec, Preserves, Resource, register
 
 RATE = ParamSpec(
     "rate", "float", 1.0, "share of the eligible entity mentions to perturb", min=0.0, max=1.0
@@ -200,7 +193,7 @@ def _prepare_mask(sentences, resources, params, seed, kind):
     types = parse_types(params["types"])
     placeholder = params["placeholder"]
     if not placeholder or any(ch.isspace() for ch in placeholder):
-        from xner.perturb.base import PerturbError
+        from xner.perturb.spec import PerturbError
 
         raise PerturbError(f"mask: placeholder {placeholder!r} must be one non-empty token")
 

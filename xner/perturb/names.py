@@ -29,17 +29,10 @@ from typing import Any
 import regex
 
 from xner.data.records import Sentence
-from xner.perturb.base import (
-    Need,
-    ParamSpec,
-    PerturbationSpec,
-    PerturbError,
-    Resource,
-    mention_replacer,
-    register,
-)
+from xner.perturb.base import mention_replacer
 from xner.perturb.entities import RATE, parse_types
 from xner.perturb.resources import PerturbResources
+from xner.perturb.spec import Need, ParamSpec, PerturbationSpec, PerturbError, Resource, register
 
 # The script of each language xner knows (PAN-X's 47 and the pairs' hub-only ones).
 LANG_SCRIPT: dict[str, str] = {

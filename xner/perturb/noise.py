@@ -24,16 +24,10 @@ from typing import Any
 import regex
 
 from xner.data.records import Sentence
-from xner.perturb.base import (
-    OUTSIDE,
-    Edit,
-    ParamSpec,
-    PerturbationSpec,
-    PerturbError,
-    register,
-)
+from xner.data.tags import OUTSIDE
 from xner.perturb.names import LANG_SCRIPT, char_script, text_script
 from xner.perturb.resources import PerturbResources, is_word
+from xner.perturb.spec import Edit, ParamSpec, PerturbationSpec, PerturbError, register
 
 _CLUSTER = regex.compile(r"\X")
 

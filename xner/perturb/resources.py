@@ -154,7 +154,8 @@ class PerturbResources:
 
         def loader(lang: str, split: str) -> Callable[[], list[Sentence]]:
             def load() -> list[Sentence]:
-                from xner.data.resolve import load_split, wikiann_dataset, with_policy
+                from xner.data.datasets import with_policy
+                from xner.data.resolve import load_split, wikiann_dataset
 
                 source = with_policy(dataset or wikiann_dataset(lang, data_dir), split_policy)
                 return load_split(source, lang, split, data_dir=data_dir)
@@ -162,7 +163,7 @@ class PerturbResources:
             return load
 
         if own_train is None and setting is not None:
-            from xner.train.runconfig import get_setting
+            from xner.train.settings import get_setting
 
             parts = [loader(languages[role], split) for role, split in get_setting(setting).train]
             own_describes = " + ".join(

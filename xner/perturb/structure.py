@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xner.data.records import Sentence
-from xner.perturb.base import Edit, ParamSpec, PerturbationSpec, Preserves, register
 from xner.perturb.resources import PerturbResources
+from xner.perturb.spec import Edit, ParamSpec, PerturbationSpec, Preserves, register
 
 
 def _prepare_concat(

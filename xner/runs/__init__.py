@@ -7,6 +7,8 @@
   predictions and the training log (torch-free; import it from there).
 - `xner.runs.checkpoint`: saving and loading the trained model (imports torch; import
   it from there).
+- `xner.runs.index`: `RunInfo` and `list_runs`, the index of every run under a models
+  folder for the app (imports torch through `checkpoint`; import it from there).
 """
 
 from xner.runs.layout import (

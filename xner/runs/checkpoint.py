@@ -183,7 +183,7 @@ def build_model(backbone: str, labels: LabelSpace) -> PreTrainedModel:
     from transformers import AutoModelForTokenClassification
     from transformers.utils import logging as hf_logging
 
-    from xner.backbones import backbone_path
+    from xner.backbones.api import backbone_path
 
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()  # "newly initialized classifier" is expected here
@@ -207,7 +207,7 @@ def load_checkpoint(
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
-    from xner.backbones import shared_tokenizer
+    from xner.backbones.api import shared_tokenizer
 
     folder = Path(path)
     if not folder.is_dir():
@@ -227,7 +227,7 @@ def load_checkpoint(
     try:
         model = build_model(run.backbone, labels)
     except XnerError as error:
-        from xner.backbones import BACKBONES
+        from xner.backbones.registry import BACKBONES
 
         raise CheckpointError(
             f"{folder / CONFIG_FILE}: field 'backbone' is {run.backbone!r}, which cannot be "

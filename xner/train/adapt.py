@@ -35,27 +35,19 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase, get_linear_sc
 
 from xner.data.records import Sentence
 from xner.errors import XnerError
-from xner.train.adaptmethods import ADAPT_METHODS, LoraDelta, merge_lora
+from xner.train.adaptmethods import ADAPT_METHODS
 from xner.train.args import ArgsDict
 from xner.train.encode import Window, bucket_batches, encode, max_tokens, special_tokens
 from xner.train.loop import set_seed
 from xner.train.mlm import MaskedBatch, encoder_of, eval_mlm_loss, mask_batch, mlm_head, mlm_loss
 from xner.train.runtime import Runtime
 
-# Where they were declared before masking, the MLM head and the methods had modules.
 __all__ = [
     "ADAPTATION_FILE",
-    "ADAPT_METHODS",
     "AdaptArgs",
     "AdaptResult",
-    "LoraDelta",
-    "MaskedBatch",
     "adapt",
     "apply_adaptation",
-    "eval_mlm_loss",
-    "mask_batch",
-    "merge_lora",
-    "mlm_head",
     "read_text_file",
     "save_adaptation",
 ]

@@ -31,35 +31,19 @@ from xner.train.encode import (
     position_offset,
 )
 from xner.train.loop import (
-    LossFn,
     ProgressCallback,
-    TrainProgress,
     TrainResult,
-    set_seed,
-    set_threads,
     start_training,
     train_loop,
 )
-from xner.train.methods import METHODS, MethodSpec, get_method
+from xner.train.methods import METHODS, get_method
 from xner.train.runtime import Runtime
 
-# Where they were declared before the loop and the methods had modules of their own.
 __all__ = [
-    "METHODS",
-    "LossFn",
-    "MethodSpec",
-    "ProgressCallback",
     "TrainArgs",
-    "TrainProgress",
-    "TrainResult",
     "dev_scores",
     "finetune",
-    "get_method",
-    "set_seed",
-    "set_threads",
     "span_f1",
-    "start_training",
-    "train_loop",
 ]
 
 # ---------------------------------------------------------------------------

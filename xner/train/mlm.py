@@ -90,7 +90,7 @@ def mlm_head(model: PreTrainedModel, backbone: str) -> tuple[nn.Module, bool]:
     from transformers import AutoModelForMaskedLM
     from transformers.utils import logging as hf_logging
 
-    from xner.backbones import backbone_path
+    from xner.backbones.api import backbone_path
 
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()  # a backbone saved without its head is expected

@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # xner.evaluate.predict imports xner.train.encode: no cycle a
 def run_dataset(config: RunConfig, role: str) -> str:
     """The dataset the run reads for `role` (hrl / lrl), under the run's split policy
     (`panx@paper`)."""
-    from xner.data.resolve import wikiann_dataset, with_policy
+    from xner.data.datasets import with_policy
+    from xner.data.resolve import wikiann_dataset
 
     given = config.hrl_dataset if role == "hrl" else config.lrl_dataset
     dataset = given or wikiann_dataset(config.hrl if role == "hrl" else config.lrl)
@@ -91,7 +92,7 @@ def train_run(
     `runtime` (default: auto) is where and in what precision it trains; it is recorded in
     the train log, not in the config (the run id does not depend on it).
     """
-    from xner.store import save_checkpoint
+    from xner.runs.checkpoint import save_checkpoint
 
     trained = train_model(config, progress, runtime)
     trained.model.cpu()  # saved from the CPU as always, wherever it trained
@@ -144,7 +145,7 @@ def _teacher(
     checkpoint `self_training.teacher`, else a run of `setting` trained here."""
     path = config.self_training.teacher
     if path is not None:
-        from xner.store import load_checkpoint
+        from xner.runs.checkpoint import load_checkpoint
 
         try:
             model, tokenizer, run = load_checkpoint(path)
@@ -160,7 +161,7 @@ def _teacher(
     # The same args as a run of that setting: its run id equals that run's, had it been
     # trained.
     teacher = train_model(replace(config, setting=setting, data_hashes={}), progress, runtime)
-    from xner.backbones import load_tokenizer
+    from xner.backbones.api import load_tokenizer
 
     info = {"phase": "teacher", "source": "trained in this run", "run_id": teacher.config.run_id}
     steps = [
@@ -210,8 +211,8 @@ class Job:
 
     def start(self) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         """Seal the config with the data hashes, seed, and build the model to train."""
-        from xner.backbones import load_tokenizer
-        from xner.store import build_model
+        from xner.backbones.api import load_tokenizer
+        from xner.runs.checkpoint import build_model
 
         args = self.config.args
         self.config = self.config.with_data(self.hashes)
@@ -259,7 +260,7 @@ def predict_split(
 ) -> list[Prediction]:
     """Load a checkpoint and predict `sentences` (every word, long ones windowed)."""
     from xner.evaluate.predict import predict
-    from xner.store import load_checkpoint
+    from xner.runs.checkpoint import load_checkpoint
 
     model, tokenizer, _ = load_checkpoint(checkpoint)
     return predict(model, tokenizer, sentences, batch_size=batch_size)

@@ -20,17 +20,13 @@ from xner.runs.layout import CONFIG_FILE
 from xner.train.adapt import AdaptArgs
 from xner.train.finetune import TrainArgs
 from xner.train.selftrain import SelfTrainArgs
-from xner.train.settings import SETTINGS, SettingSpec, get_setting
+from xner.train.settings import SettingSpec, get_setting
 
-# The settings were declared here before they had a module (xner.train.settings).
 __all__ = [
     "CONFIG_VERSION",
     "DEFAULT_SPLIT_POLICY",
-    "SETTINGS",
     "RunConfig",
-    "SettingSpec",
     "data_hash",
-    "get_setting",
     "library_versions",
 ]
 

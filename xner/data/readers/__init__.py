@@ -55,7 +55,6 @@ from xner.data.readers.registry import (
     read_file,
     read_file_with_report,
 )
-from xner.data.tags import REPAIR_HINT, Repair, TagChecker
 
 __all__ = [
     "CONLL_FORMAT",
@@ -63,15 +62,12 @@ __all__ = [
     "PANX_FORMAT",
     "RAHIMI_FORMAT",
     "READERS",
-    "REPAIR_HINT",
     "ColumnFormat",
     "Origin",
     "ReadReport",
     "ReadWithReport",
     "ReaderOption",
     "ReaderSpec",
-    "Repair",
-    "TagChecker",
     "column_reader",
     "count_jsonl",
     "count_sentences",
