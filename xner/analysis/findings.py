@@ -263,50 +263,49 @@ def drop_vs_overlap(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Findi
     )
 
 
-def _against_transfer(table: pd.DataFrame, setting: str, name: str, what: str) -> Finding | None:
-    backbone = main_backbone(table)
-    scores = micro_scores(table, backbone)
-    clean = both_settings(clean_matrix(scores), setting, "transfer")
-    if clean.empty:
-        return None
-    drops = both_settings(drop_means(scores), setting, "transfer").reindex(clean.index)
-    gain = clean[setting] - clean["transfer"]
-    better = int((gain > 0).sum())
-    answer = (
-        f"{backbone}: {what} changes clean F1 by {gain.mean():+.1f} points on average "
-        f"({better} of {len(clean)} pairs better; from {extreme_clause(gain, 'min')} to "
-        f"{extreme_clause(gain, 'max')})"
-    )
-    if drops.notna().all(axis=None):
-        change = drops[setting] - drops["transfer"]
-        answer += (
-            f", and the mean drop under perturbation by {change.mean():+.1f} points "
-            f"({drops[setting].mean():.1f} vs {drops['transfer'].mean():.1f})."
+def _against_transfer(setting: str, name: str, what: str) -> Compute:
+    """The finding `name`: `setting` (`what` it adds to transfer) against plain transfer
+    on the same pairs, clean and under perturbation."""
+
+    def compute(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+        backbone = main_backbone(table)
+        scores = micro_scores(table, backbone)
+        clean = both_settings(clean_matrix(scores), setting, "transfer")
+        if clean.empty:
+            return None
+        drops = both_settings(drop_means(scores), setting, "transfer").reindex(clean.index)
+        gain = clean[setting] - clean["transfer"]
+        better = int((gain > 0).sum())
+        answer = (
+            f"{backbone}: {what} changes clean F1 by {gain.mean():+.1f} points on average "
+            f"({better} of {len(clean)} pairs better; from {extreme_clause(gain, 'min')} to "
+            f"{extreme_clause(gain, 'max')})"
         )
-        answer += readings_clause(scores, setting, "transfer", clean.index)
-    else:
-        answer += "."
-    answer += noise_clause(table, backbone, gain.mean())
-    out = clean.assign(gain=gain).join(drops.add_suffix("_drop")).round(1).reset_index()
-    return Finding(name, FINDINGS_BY_NAME[name].question, answer, out, len(clean))
+        if drops.notna().all(axis=None):
+            change = drops[setting] - drops["transfer"]
+            answer += (
+                f", and the mean drop under perturbation by {change.mean():+.1f} points "
+                f"({drops[setting].mean():.1f} vs {drops['transfer'].mean():.1f})."
+            )
+            answer += readings_clause(scores, setting, "transfer", clean.index)
+        else:
+            answer += "."
+        answer += noise_clause(table, backbone, gain.mean())
+        out = clean.assign(gain=gain).join(drops.add_suffix("_drop")).round(1).reset_index()
+        return Finding(name, FINDINGS_BY_NAME[name].question, answer, out, len(clean))
+
+    compute.__name__ = compute.__qualname__ = name.replace("-", "_")
+    return compute
 
 
-def target_pretraining(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
-    return _against_transfer(
-        table,
-        "adapted-transfer",
-        "target-pretraining",
-        "pretraining on unlabelled target-language text before transfer (adapted-transfer)",
-    )
-
-
-def self_training(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
-    return _against_transfer(
-        table,
-        "self-training",
-        "self-training",
-        "self-training on teacher-labelled target-language text",
-    )
+target_pretraining = _against_transfer(
+    "adapted-transfer",
+    "target-pretraining",
+    "pretraining on unlabelled target-language text before transfer (adapted-transfer)",
+)
+self_training = _against_transfer(
+    "self-training", "self-training", "self-training on teacher-labelled target-language text"
+)
 
 
 def multilingual_pretraining(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:

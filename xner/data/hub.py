@@ -161,7 +161,6 @@ def sentences_from_rows(
     """Sentences from hub rows; a problem names `where` and the sentence number."""
     checker = TagChecker(where, resolve_schema(schema), repair)
     sentences: list[Sentence] = []
-    n_tokens = 0
     for number, (tokens, ids) in enumerate(_sentences_of(rows, source), 1):
         if not tokens:
             continue  # empty sentences occur in CoNLL-2012 documents
@@ -175,19 +174,9 @@ def sentences_from_rows(
                 ) from None
             checker.check(tags, number, unit="sentence")
         sentences.append(origin.sentence(len(sentences), list(tokens), tags))
-        n_tokens += len(tokens)
         if limit is not None and len(sentences) >= limit:
             break
-    report = ReadReport(
-        path=where,
-        reader="hub",
-        sentences=len(sentences),
-        tokens=n_tokens,
-        labelled=labelled,
-        repaired=checker.repaired,
-        repairs=tuple(checker.repairs),
-    )
-    return sentences, report
+    return sentences, ReadReport.of_read(where, "hub", sentences, checker, labelled=labelled)
 
 
 def load_hub_part(

@@ -63,8 +63,48 @@ def gold_tags(gold: Sequence[Sentence]) -> list[tuple[str, ...]]:
     return tags
 
 
+class _Scored:
+    """What an evaluation and a degradation share: the test set they score and the
+    bootstrap settings of their intervals, in and out of their JSON records."""
+
+    run_id: str
+    test_set: str
+    perturbation: str
+    n_sentences: int
+    seed: int
+    n_resamples: int
+    level: float
+
+    def _head(self) -> dict[str, Any]:
+        """The record's first keys: schema, run, test set and its size."""
+        return {
+            "schema": SCHEMA,
+            "run_id": self.run_id,
+            "test_set": self.test_set,
+            "perturbation": self.perturbation,
+            "n_sentences": self.n_sentences,
+        }
+
+    def _bootstrap(self) -> dict[str, Any]:
+        return {"seed": self.seed, "n_resamples": self.n_resamples, "level": self.level}
+
+    @staticmethod
+    def _shared_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+        """The shared fields read back from a record `_head` and `_bootstrap` wrote."""
+        boot = data["bootstrap"]
+        return {
+            "run_id": str(data["run_id"]),
+            "test_set": str(data["test_set"]),
+            "perturbation": str(data["perturbation"]),
+            "n_sentences": int(data["n_sentences"]),
+            "seed": int(boot["seed"]),
+            "n_resamples": int(boot["n_resamples"]),
+            "level": float(boot["level"]),
+        }
+
+
 @dataclass(frozen=True)
-class EvalResult:
+class EvalResult(_Scored):
     """Scores of one run on one (possibly perturbed) test set.
 
     `scores`: mode name -> overall (micro), macro and per-type P/R/F1 with counts.
@@ -97,11 +137,7 @@ class EvalResult:
         """JSON-ready; `with_errors=False` leaves out the per-entity records (stored
         evaluations do: predictions + data reproduce them, and they are most of the bytes)."""
         data = {
-            "schema": SCHEMA,
-            "run_id": self.run_id,
-            "test_set": self.test_set,
-            "perturbation": self.perturbation,
-            "n_sentences": self.n_sentences,
+            **self._head(),
             "n_tokens": self.n_tokens,
             "headline": HEADLINE,
             "scores": {name: s.to_dict() for name, s in self.scores.items()},
@@ -109,7 +145,7 @@ class EvalResult:
             "error_counts": {k: dict(v) for k, v in self.error_counts.items()},
             "errors": [error.to_dict() for error in self.errors],
             "stray_starts": self.stray_starts,
-            "bootstrap": {"seed": self.seed, "n_resamples": self.n_resamples, "level": self.level},
+            "bootstrap": self._bootstrap(),
         }
         if not with_errors:
             del data["errors"]
@@ -122,12 +158,8 @@ class EvalResult:
                 f"evaluation record has schema {data.get('schema')!r}, this xner reads "
                 f"{SCHEMA}; re-run the evaluation"
             )
-        boot = data["bootstrap"]
         return cls(
-            run_id=str(data["run_id"]),
-            test_set=str(data["test_set"]),
-            perturbation=str(data["perturbation"]),
-            n_sentences=int(data["n_sentences"]),
+            **cls._shared_fields(data),
             n_tokens=int(data["n_tokens"]),
             scores={k: ModeScores.from_dict(v) for k, v in data["scores"].items()},
             intervals={k: F1Intervals.from_dict(v) for k, v in data["intervals"].items()},
@@ -136,9 +168,6 @@ class EvalResult:
             },
             errors=tuple(EntityError.from_dict(e) for e in data.get("errors", ())),
             stray_starts=int(data["stray_starts"]),
-            seed=int(boot["seed"]),
-            n_resamples=int(boot["n_resamples"]),
-            level=float(boot["level"]),
         )
 
 
@@ -193,7 +222,7 @@ def evaluate_predictions(
 
 
 @dataclass(frozen=True)
-class Degradation:
+class Degradation(_Scored):
     """How scores fell from clean to perturbed on the same sentences (paired by id)."""
 
     run_id: str
@@ -212,28 +241,17 @@ class Degradation:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "schema": SCHEMA,
-            "run_id": self.run_id,
-            "test_set": self.test_set,
-            "perturbation": self.perturbation,
-            "n_sentences": self.n_sentences,
+            **self._head(),
             "headline": HEADLINE,
             "drops": {name: d.to_dict() for name, d in self.drops.items()},
-            "bootstrap": {"seed": self.seed, "n_resamples": self.n_resamples, "level": self.level},
+            "bootstrap": self._bootstrap(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Degradation:
-        boot = data["bootstrap"]
         return cls(
-            run_id=str(data["run_id"]),
-            test_set=str(data["test_set"]),
-            perturbation=str(data["perturbation"]),
-            n_sentences=int(data["n_sentences"]),
+            **cls._shared_fields(data),
             drops={k: PairedDrops.from_dict(v) for k, v in data["drops"].items()},
-            seed=int(boot["seed"]),
-            n_resamples=int(boot["n_resamples"]),
-            level=float(boot["level"]),
         )
 
 

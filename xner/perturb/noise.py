@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import regex
@@ -27,7 +27,7 @@ from xner.data.records import Sentence
 from xner.data.tags import OUTSIDE
 from xner.perturb.names import LANG_SCRIPT, char_script, text_script
 from xner.perturb.resources import PerturbResources, is_word
-from xner.perturb.spec import Edit, ParamSpec, PerturbationSpec, PerturbError, register
+from xner.perturb.spec import Edit, ParamSpec, PerturbationSpec, PerturbError, Prepared, register
 
 _CLUSTER = regex.compile(r"\X")
 
@@ -149,6 +149,33 @@ def _targets(target: str, tag: str) -> bool:
     return (tag != OUTSIDE) == (target == "entities")
 
 
+# A token's new form and the edit's detail (its operation), or None to keep it.
+TokenChange = Callable[[Sentence, int, random.Random], "tuple[str, str] | None"]
+
+
+def _token_changer(kind: str, change: TokenChange) -> Prepared:
+    """The per-sentence step of a perturbation that keeps every token in place: `change`
+    sees each token in order (sentence, index, rng) and returns its replacement or None."""
+
+    def apply(
+        sentence: Sentence, rng: random.Random
+    ) -> tuple[list[str], list[str], list[Edit]] | None:
+        tokens = list(sentence.tokens)
+        edits: list[Edit] = []
+        for index, token in enumerate(sentence.tokens):
+            changed = change(sentence, index, rng)
+            if changed is not None:
+                tokens[index], detail = changed
+                edits.append(
+                    Edit(sentence.id, kind, index, token, tokens[index], index, 1, 1, detail)
+                )
+        if not edits:
+            return None
+        return tokens, list(sentence.tags or ()), edits
+
+    return apply
+
+
 TARGET = ParamSpec(
     "target",
     "str",
@@ -181,28 +208,20 @@ def _prepare_typos(
                     "keyboard typos skipped there (swap/drop/insert still apply)"
                 )
 
-    def apply(sentence: Sentence, rng: random.Random):
+    def change(sentence: Sentence, index: int, rng: random.Random) -> tuple[str, str] | None:
+        if rng.random() >= rate:
+            return None
         tags = sentence.tags
         assert tags is not None  # perturb() takes labelled sentences only
-        tokens = list(sentence.tokens)
-        edits = []
-        layout = layouts[sentence.lang]
-        for index, token in enumerate(sentence.tokens):
-            if rng.random() >= rate:
-                continue
-            if target != "all" and (tags[index] == OUTSIDE) == want_entities:
-                continue
-            if not is_word(token):
-                continue
-            new, op = typo(token, rng, ops, layout)
-            if op:
-                tokens[index] = new
-                edits.append(Edit(sentence.id, kind, index, token, new, index, 1, 1, op))
-        if not edits:
+        if target != "all" and (tags[index] == OUTSIDE) == want_entities:
             return None
-        return tokens, list(tags), edits
+        token = sentence.tokens[index]
+        if not is_word(token):
+            return None
+        new, op = typo(token, rng, ops, layouts[sentence.lang])
+        return (new, op) if op else None
 
-    return apply
+    return _token_changer(kind, change)
 
 
 register(
@@ -259,24 +278,17 @@ def _prepare_case(sentences, resources: PerturbResources, params, seed, kind):
                 "its sentences stay unchanged"
             )
 
-    def apply(sentence: Sentence, rng: random.Random):
+    def change(sentence: Sentence, index: int, rng: random.Random) -> tuple[str, str] | None:
         tags = sentence.tags
         assert tags is not None  # perturb() takes labelled sentences only
-        tokens = list(sentence.tokens)
-        edits = []
-        for index, (token, tag) in enumerate(zip(sentence.tokens, tags, strict=False)):
-            if not _targets(target, tag) or (rate < 1.0 and rng.random() >= rate):
-                continue
-            chosen = mode if mode != "random" else CASE_MODES[rng.randrange(3)]
-            new = change_case(token, chosen, sentence.lang)
-            if new != token and new:
-                tokens[index] = new
-                edits.append(Edit(sentence.id, kind, index, token, new, index, 1, 1, chosen))
-        if not edits:
+        token, tag = sentence.tokens[index], tags[index]
+        if not _targets(target, tag) or (rate < 1.0 and rng.random() >= rate):
             return None
-        return tokens, list(tags), edits
+        chosen = mode if mode != "random" else CASE_MODES[rng.randrange(3)]
+        new = change_case(token, chosen, sentence.lang)
+        return (new, chosen) if new != token and new else None
 
-    return apply
+    return _token_changer(kind, change)
 
 
 register(

@@ -19,6 +19,18 @@ from xner.viz.palette import (
     setting_rank,
 )
 
+_F1_AXIS_TITLE = "entity F1 (×100)"
+_MARGIN = {"t": 60, "b": 40}  # room for the title above and the axis labels below
+
+
+def _grouped_bars(figure: go.Figure, title: str, legend_title: str, **axes: object) -> go.Figure:
+    """`figure` with the layout every grouped bar chart here shares; `axes`: its axis
+    titles and ranges, set in the order given."""
+    figure.update_layout(
+        barmode="group", title=title, **axes, legend_title=legend_title, margin=_MARGIN
+    )
+    return figure
+
 
 def reference_f1_figure(results: Sequence[ReferenceResult], model: str) -> go.Figure:
     """Published F1 per pair: one bar group per pair, a bar per setting × perturbation."""
@@ -41,11 +53,11 @@ def reference_f1_figure(results: Sequence[ReferenceResult], model: str) -> go.Fi
             )
     figure.update_layout(
         barmode="group",
-        yaxis_title="entity F1 (×100)",
+        yaxis_title=_F1_AXIS_TITLE,
         xaxis_title="pair (HRL→LRL)",
         legend_title="setting · test set",
         title=f"Published F1, {model} (Manafi & Krishnaswamy 2024)",
-        margin={"t": 60, "b": 40},
+        margin=_MARGIN,
     )
     return figure
 
@@ -142,7 +154,7 @@ def drop_heatmap(
         xaxis_title="perturbation",
         yaxis_title="pair · setting",
         yaxis={"autorange": "reversed"},
-        margin={"t": 60, "b": 40},
+        margin=_MARGIN,
     )
     return figure
 
@@ -174,15 +186,9 @@ def type_f1_bars(scores: pd.DataFrame, *, title: str = "F1 per entity type") -> 
                 else None
             ),
         )
-    figure.update_layout(
-        barmode="group",
-        title=title,
-        xaxis_title="entity type",
-        yaxis_title="entity F1 (×100)",
-        legend_title="test set",
-        margin={"t": 60, "b": 40},
+    return _grouped_bars(
+        figure, title, "test set", xaxis_title="entity type", yaxis_title=_F1_AXIS_TITLE
     )
-    return figure
 
 
 LABELLED_POINTS = 12  # above this many points in a facet, pair names go to the hover only
@@ -280,7 +286,7 @@ def overlap_scatter(
     figure.update_layout(
         title=f"{title} (overlap = % of LRL test entity tokens in HRL train{overlap_source})",
         legend_title="points",
-        margin={"t": 60, "b": 40},
+        margin=_MARGIN,
         height=460,
     )
     return figure
@@ -332,16 +338,14 @@ def slice_bars(cells: pd.DataFrame, *, reference: str, test_set: str = "clean") 
                 "arrayminus": np.nan_to_num(f1 - low).tolist(),
             },
         )
-    figure.update_layout(
-        barmode="group",
-        title=title,
+    return _grouped_bars(
+        figure,
+        title,
+        "test mentions",
         yaxis_title="strict F1 (×100)",
         yaxis_range=[0, 110],
         xaxis_title="pair · setting (number on a bar: gold mentions, summed over seeds)",
-        legend_title="test mentions",
-        margin={"t": 60, "b": 40},
     )
-    return figure
 
 
 def headline_figure(rows: pd.DataFrame) -> go.Figure:
@@ -365,15 +369,13 @@ def headline_figure(rows: pd.DataFrame) -> go.Figure:
                 y=values,
                 marker={"color": setting_color(str(setting)), "pattern_shape": pattern},
             )
-    figure.update_layout(
-        barmode="group",
-        title=title,
-        yaxis_title="entity F1 (×100)",
+    return _grouped_bars(
+        figure,
+        title,
+        "backbone · setting · test set",
+        yaxis_title=_F1_AXIS_TITLE,
         xaxis_title="pair (HRL→LRL)",
-        legend_title="backbone · setting · test set",
-        margin={"t": 60, "b": 40},
     )
-    return figure
 
 
 def reference_comparison_figure(rows: pd.DataFrame, *, setting: str) -> go.Figure:
@@ -405,15 +407,9 @@ def reference_comparison_figure(rows: pd.DataFrame, *, setting: str) -> go.Figur
                 "pattern_shape": ("", "/", ".", "x")[models.index(model) % 4],
             },
         )
-    figure.update_layout(
-        barmode="group",
-        title=title,
-        yaxis_title="entity F1 (×100)",
-        xaxis_title="pair · test set",
-        legend_title="source · model",
-        margin={"t": 60, "b": 40},
+    return _grouped_bars(
+        figure, title, "source · model", yaxis_title=_F1_AXIS_TITLE, xaxis_title="pair · test set"
     )
-    return figure
 
 
 def figure_html(figure: go.Figure) -> str:

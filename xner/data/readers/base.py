@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec
 
 from xner.data.records import Sentence, sentence_id
 from xner.data.schemas import LabelSchema, get_schema
-from xner.data.tags import Repair
+from xner.data.tags import Repair, TagChecker
 from xner.errors import DataFormatError, DataNotFoundError
 
 P = ParamSpec("P")
@@ -33,6 +33,29 @@ class ReadReport:
     repaired: int = 0
     repairs: tuple[Repair, ...] = ()  # the first few, with their lines
     skipped_lines: int = 0  # -DOCSTART- and comment lines
+
+    @classmethod
+    def of_read(
+        cls,
+        path: str,
+        reader: str,
+        sentences: Sequence[Sentence],
+        checker: TagChecker,
+        *,
+        labelled: bool,
+        skipped_lines: int = 0,
+    ) -> ReadReport:
+        """The report of a read that made `sentences`, its tags checked by `checker`."""
+        return cls(
+            path=path,
+            reader=reader,
+            sentences=len(sentences),
+            tokens=sum(len(sentence.tokens) for sentence in sentences),
+            labelled=labelled,
+            repaired=checker.repaired,
+            repairs=tuple(checker.repairs),
+            skipped_lines=skipped_lines,
+        )
 
     def summary(self) -> str:
         kind = "labelled" if self.labelled else "unlabelled"

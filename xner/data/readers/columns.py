@@ -84,7 +84,6 @@ def read_columns_with_report(
         prefix = f"{origin.lang}:"
 
     sentences: list[Sentence] = []
-    n_tokens = 0
     skipped = 0
     columns: int | None = None  # column count of the first data line
     first_line = 0
@@ -93,13 +92,11 @@ def read_columns_with_report(
     lines: list[int] = []
 
     def finish() -> None:
-        nonlocal n_tokens
         sentence_tags: list[str] | None = None
         if labelled:
             checker.check(tags, lines)
             sentence_tags = tags
         sentences.append(origin.sentence(len(sentences), tokens, sentence_tags))
-        n_tokens += len(tokens)
 
     if "\r" in text:  # CRLF (Windows) and lone CR (old Mac) line ends both end a line
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -198,15 +195,8 @@ def read_columns_with_report(
             None,
             f"no sentences: all {skipped} non-blank lines are -DOCSTART- or comment lines",
         )
-    report = ReadReport(
-        path=str(path),
-        reader=reader,
-        sentences=len(sentences),
-        tokens=n_tokens,
-        labelled=bool(labelled),
-        repaired=checker.repaired,
-        repairs=tuple(checker.repairs),
-        skipped_lines=skipped,
+    report = ReadReport.of_read(
+        str(path), reader, sentences, checker, labelled=bool(labelled), skipped_lines=skipped
     )
     return sentences, report
 

@@ -30,7 +30,6 @@ def read_jsonl_with_report(
     origin = origin or Origin(split=path.stem)
     checker = TagChecker(path, resolve_schema(schema), repair)
     sentences: list[Sentence] = []
-    n_tokens = 0
     any_tags = False
     for number, line in enumerate(read_text(path).split("\n"), 1):
         if not line.strip():
@@ -85,21 +84,11 @@ def read_jsonl_with_report(
             checker.check(tags, number)
             any_tags = True
         sentences.append(origin.sentence(len(sentences), tokens, tags))
-        n_tokens += len(tokens)
         if limit is not None and len(sentences) >= limit:
             break
     if not sentences:
         raise DataFormatError(path, None, "no sentences: the file holds only blank lines")
-    report = ReadReport(
-        path=str(path),
-        reader="jsonl",
-        sentences=len(sentences),
-        tokens=n_tokens,
-        labelled=any_tags,
-        repaired=checker.repaired,
-        repairs=tuple(checker.repairs),
-    )
-    return sentences, report
+    return sentences, ReadReport.of_read(str(path), "jsonl", sentences, checker, labelled=any_tags)
 
 
 read_jsonl = sentences_only(read_jsonl_with_report)
