@@ -38,6 +38,9 @@ from xner.analysis.table import in_split
 from xner.analysis.views import SCRATCH, main_backbone, reading_of
 from xner.runs.layout import CLEAN
 
+# Entity overlap per pair; None where it could not be computed (a language not local).
+Overlaps = Mapping[str, float | None]
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -50,7 +53,7 @@ class Finding:
     n_pairs: int
 
 
-Compute = Callable[[pd.DataFrame, Mapping[str, float]], Finding | None]
+Compute = Callable[[pd.DataFrame, Overlaps], Finding | None]
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class FindingSpec:
 # The questions
 
 
-def native_vs_transfer(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+def native_vs_transfer(table: pd.DataFrame, overlaps: Overlaps) -> Finding | None:
     backbone = main_backbone(table)
     pairs = both_settings(clean_matrix(micro_scores(table, backbone)), "native", "transfer")
     if pairs.empty:
@@ -90,7 +93,7 @@ def native_vs_transfer(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Fi
     )
 
 
-def robustness(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+def robustness(table: pd.DataFrame, overlaps: Overlaps) -> Finding | None:
     backbone = main_backbone(table)
     scores = micro_scores(table, backbone)
     drops = both_settings(drop_means(scores), "native", "transfer")
@@ -126,7 +129,7 @@ def robustness(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | 
     return Finding("robustness", FINDINGS_BY_NAME["robustness"].question, answer, out, len(drops))
 
 
-def paper_perturbations(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+def paper_perturbations(table: pd.DataFrame, overlaps: Overlaps) -> Finding | None:
     backbone = main_backbone(table)
     rows = micro_rows(table, backbone)
     names = {
@@ -203,11 +206,17 @@ def paper_perturbations(table: pd.DataFrame, overlaps: Mapping[str, float]) -> F
 
 
 def _paper_order(value: object) -> object:
-    order = {"own": 0, "hrl": 1, "p1": 0, "p2": 1, "p1+p2": 2, "native": 0, "transfer": 1}
-    return order.get(value, 9)  # type: ignore[arg-type]
+    order: dict[object, int] = {
+        "own": 0,
+        "hrl": 1,
+        "native": 0,
+        "transfer": 1,
+        **{k: i for i, k in enumerate(PAPER_KINDS)},
+    }
+    return order.get(value, 9)
 
 
-def drop_vs_overlap(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+def drop_vs_overlap(table: pd.DataFrame, overlaps: Overlaps) -> Finding | None:
     backbone = main_backbone(table)
     scores = micro_scores(table, backbone)
     transfer = scores[(scores["setting"] == "transfer") & once_per_kind(scores["perturbation"])]
@@ -267,7 +276,7 @@ def _against_transfer(setting: str, name: str, what: str) -> Compute:
     """The finding `name`: `setting` (`what` it adds to transfer) against plain transfer
     on the same pairs, clean and under perturbation."""
 
-    def compute(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+    def compute(table: pd.DataFrame, overlaps: Overlaps) -> Finding | None:
         backbone = main_backbone(table)
         scores = micro_scores(table, backbone)
         clean = both_settings(clean_matrix(scores), setting, "transfer")
@@ -308,7 +317,7 @@ self_training = _against_transfer(
 )
 
 
-def multilingual_pretraining(table: pd.DataFrame, overlaps: Mapping[str, float]) -> Finding | None:
+def multilingual_pretraining(table: pd.DataFrame, overlaps: Overlaps) -> Finding | None:
     backbone = main_backbone(table)
     if backbone is None:
         return None
@@ -413,7 +422,9 @@ FINDINGS_BY_NAME: Mapping[str, FindingSpec] = {spec.name: spec for spec in FINDI
 
 
 def compute_findings(
-    table: pd.DataFrame, overlaps: Mapping[str, float] | None = None, split: str | None = None
+    table: pd.DataFrame,
+    overlaps: Overlaps | None = None,
+    split: str | None = None,
 ) -> list[tuple[FindingSpec, Finding | None]]:
     """Every declared finding, answered where the table has what it needs (else None),
     from the runs of one split policy (`split`; default: `table.main_split`): runs of

@@ -140,8 +140,9 @@ def split_label(policy: str = "xtreme") -> str:
 
 def ours_split_label(table: pd.DataFrame | None = None) -> str:
     """The split policies of the runs in `table` (default: the xtreme one), in words."""
-    has = table is not None and not table.empty and "split" in table.columns
-    policies = sorted(set(table["split"].unique())) if has else ["xtreme"]
+    policies = ["xtreme"]
+    if table is not None and not table.empty and "split" in table.columns:
+        policies = sorted(set(table["split"].unique()))
     return "; ".join(split_label(policy) for policy in policies)
 
 

@@ -7,6 +7,7 @@ options spelled the same way in several commands (`--data-dir`, `--device`,
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +37,7 @@ def say(text: str) -> None:
     console.print(text, soft_wrap=True, highlight=False)
 
 
-def print_table(title: str, rows: list[dict[str, object]]) -> None:
+def print_table(title: str, rows: Sequence[Mapping[str, object]]) -> None:
     """`rows` as a table whose columns are the first row's keys; the first column never
     wraps (it names the row), the others fold rather than truncate."""
     table = Table(title=title, title_justify="left")

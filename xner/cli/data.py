@@ -68,7 +68,7 @@ def data_split(
     langs = languages or list(
         dict.fromkeys(lang for p in all_pairs() if p.paper for lang in (p.hrl, p.lrl))
     )
-    rows = []
+    rows: list[dict[str, object]] = []
     for lang in langs:
         dataset = with_policy(wikiann_dataset(lang, data_dir), policy)
         try:

@@ -333,7 +333,11 @@ def _resources(data: Mapping[str, Any], source: str) -> GridResources:
     for name, value in data.items():
         number = name not in ("device", "precision")
         kinds = (int,) if name == "max_retries" else (int, float) if number else (str,)
-        if isinstance(value, bool) or not isinstance(value, kinds) or (number and value < 0):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, kinds)
+            or (number and isinstance(value, int | float) and value < 0)
+        ):
             what = "a string"
             if number:
                 what = "an integer >= 0" if name == "max_retries" else "a number >= 0"
