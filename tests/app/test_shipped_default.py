@@ -88,3 +88,19 @@ def test_every_shipped_run_has_seen_and_unseen_slices_on_the_degradation_page() 
         )
         assert shown == set(expected["cell"]), split
     assert len(set(slice_cells(table, reference="own")["cell"])) >= 40
+
+
+def test_the_paper_study_shows_all_its_pairs_on_the_degradation_page() -> None:
+    """The shipped study (issue 13): its twelve local pairs, under the paper's split,
+    all on the default view of the Degradation page, natively and by transfer."""
+    from xner.experiments.spec import read_grid
+
+    study = read_grid(ROOT / "configs" / "offline-e5-paper.yaml")
+    assert len(study.pairs) == 12 and study.split_policy == "paper"
+    at = AppTest.from_file(str(ROOT / "pages" / "degradation.py"), default_timeout=180).run()
+    assert not at.exception
+    assert at.radio(key="split").value == "paper"  # the paper's split first
+    table = at.dataframe[0].value
+    for setting in ("native", "transfer"):
+        shown = set(table.loc[table["setting"] == setting, "pair"])
+        assert shown == set(study.pairs), setting

@@ -1,4 +1,4 @@
-"""The `xner` command through typer's CliRunner."""
+"""The `xner` command through typer's CliRunner: pairs, data, backbones, train, evaluate."""
 
 from __future__ import annotations
 
