@@ -6,7 +6,8 @@ executors. Each is looked up by name with one error shape, "unknown <kind> 'x'; 
 a, b, c", raised as the error class of the package that owns the registry.
 
 A registry is a read-only `Mapping`, so `name in registry`, `registry.values()` and
-`", ".join(registry)` work as on a dict; entries are added only through `register`.
+`", ".join(registry)` work as on a dict; entries are added only through `register`
+(`register_all` for a declared table).
 An optional `loader` imports the modules that declare entries the first time the
 registry is read (entries register themselves on import).
 """
@@ -14,6 +15,7 @@ registry is read (entries register themselves on import).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from operator import attrgetter
 from typing import Generic, TypeVar
 
 from xner.errors import XnerError
@@ -44,6 +46,11 @@ class Registry(Mapping[str, T], Generic[T]):
             raise ValueError(f"{self.kind} {name!r} is already registered")
         self._entries[name] = entry
         return entry
+
+    def register_all(self, *entries: T, key: Callable[[T], str] = attrgetter("name")) -> None:
+        """`register` each of `entries`, in order, under its `key` (by default its `name`)."""
+        for entry in entries:
+            self.register(key(entry), entry)
 
     def unregister(self, name: str) -> None:
         self._entries.pop(name, None)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
@@ -167,6 +166,3 @@ SCRATCH = CharBertRecipe(
     },
     version=1,
 )
-
-build_tiny = partial(build, TINY)
-build_scratch = partial(build, SCRATCH)

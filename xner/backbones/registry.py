@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -69,6 +70,25 @@ class BackboneSpec:
         }
 
 
+def _charbert_spec(
+    recipe: charbert.CharBertRecipe, num_parameters: str, description: str
+) -> BackboneSpec:
+    """A character-level BERT built offline from `recipe`, with random weights (no
+    pretraining, so it is trained with method full)."""
+    return BackboneSpec(
+        name=recipe.name,
+        description=description,
+        source="built",
+        builder=partial(charbert.build, recipe),
+        fingerprint=recipe.fingerprint,
+        hidden_size=recipe.config["hidden_size"],
+        num_layers=recipe.config["num_hidden_layers"],
+        num_parameters=num_parameters,
+        model_kwargs={"add_pooling_layer": False},
+        pretrained=False,
+    )
+
+
 _DECLARED = (
     BackboneSpec(
         name="xlm-roberta-base",
@@ -102,39 +122,23 @@ _DECLARED = (
         num_parameters="118M",
         model_kwargs={"add_pooling_layer": False},
     ),
-    BackboneSpec(
-        name="scratch-char",
-        description="The from-scratch baseline: a small character-level transformer with "
+    _charbert_spec(
+        charbert.SCRATCH,
+        "1.6M",
+        "The from-scratch baseline: a small character-level transformer with "
         "random weights and no pretraining, learnt only from the task's training data "
         "(train it with method full). Shows what multilingual pretraining buys.",
-        source="built",
-        builder=charbert.build_scratch,
-        fingerprint=charbert.SCRATCH.fingerprint,
-        hidden_size=charbert.SCRATCH.config["hidden_size"],
-        num_layers=charbert.SCRATCH.config["num_hidden_layers"],
-        num_parameters="1.6M",
-        model_kwargs={"add_pooling_layer": False},
-        pretrained=False,
     ),
-    BackboneSpec(
-        name="tiny",
-        description="A tiny randomly initialised BERT with a character-level tokenizer "
+    _charbert_spec(
+        charbert.TINY,
+        "0.1M",
+        "A tiny randomly initialised BERT with a character-level tokenizer "
         "(Latin, Cyrillic, Arabic, Devanagari), for fast tests; learns little.",
-        source="built",
-        builder=charbert.build_tiny,
-        fingerprint=charbert.TINY.fingerprint,
-        hidden_size=charbert.TINY.config["hidden_size"],
-        num_layers=charbert.TINY.config["num_hidden_layers"],
-        num_parameters="0.1M",
-        model_kwargs={"add_pooling_layer": False},
-        pretrained=False,
     ),
 )
 
 BACKBONES: Registry[BackboneSpec] = Registry("backbone", error=UnknownBackboneError)
-for _spec in _DECLARED:
-    BACKBONES.register(_spec.name, _spec)
-del _spec
+BACKBONES.register_all(*_DECLARED)
 
 
 def get_backbone(name_or_path: str | Path) -> BackboneSpec:

@@ -15,6 +15,16 @@ from transformers import PreTrainedTokenizerFast
 
 BOS, PAD, EOS, UNK, MASK = "<s>", "<pad>", "</s>", "<unk>", "<mask>"
 METASPACE = "▁"
+# The role each special piece plays, as `PreTrainedTokenizerFast` takes them
+_SPECIAL_TOKENS = {
+    "bos_token": BOS,
+    "eos_token": EOS,
+    "sep_token": EOS,
+    "cls_token": BOS,
+    "unk_token": UNK,
+    "pad_token": PAD,
+    "mask_token": MASK,
+}
 
 
 def unigram_tokenizer(
@@ -49,13 +59,5 @@ def unigram_tokenizer(
         special_tokens=[(BOS, bos_id), (EOS, eos_id)],
     )
     return PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer,
-        bos_token=BOS,
-        eos_token=EOS,
-        sep_token=EOS,
-        cls_token=BOS,
-        unk_token=UNK,
-        pad_token=PAD,
-        mask_token=MASK,
-        model_max_length=model_max_length,
+        tokenizer_object=tokenizer, **_SPECIAL_TOKENS, model_max_length=model_max_length
     )

@@ -72,7 +72,7 @@ class DatasetSpec:
 _COLUMNS = {"delimiter": "\t"}
 
 DATASETS: Registry[DatasetSpec] = Registry("dataset", error=DataNotFoundError)
-for _spec in (
+DATASETS.register_all(
     DatasetSpec(
         "panx",
         "WikiANN / PAN-X as released with XTREME: 47 languages, PER/ORG/LOC",
@@ -140,8 +140,7 @@ for _spec in (
         languages=("en",),
         hub=HUB_SOURCES["ontonotes5"],
     ),
-):
-    DATASETS.register(_spec.name, _spec)
+)
 
 
 def get_dataset(name: str) -> DatasetSpec:

@@ -155,8 +155,7 @@ PAPER_POLICY = _paper_policy("paper", dedup=False)
 PAPER_DEDUP_POLICY = _paper_policy("paper-dedup", dedup=True)
 
 POLICIES: Registry[SplitPolicy] = Registry("split policy", error=XnerError)
-for _policy in (WIKIANN_POLICY, PAPER_POLICY, PAPER_DEDUP_POLICY, OFFICIAL_POLICY):
-    POLICIES.register(_policy.name, _policy)
+POLICIES.register_all(WIKIANN_POLICY, PAPER_POLICY, PAPER_DEDUP_POLICY, OFFICIAL_POLICY)
 DEFAULT_WIKIANN_POLICY = WIKIANN_POLICY.name
 POLICY_SEPARATOR = "@"  # "panx@paper": a dataset read under another split policy
 

@@ -37,7 +37,7 @@ class LabelSchema:
 
 
 SCHEMAS: Registry[LabelSchema] = Registry("label schema", error=XnerError)
-for _schema in (
+SCHEMAS.register_all(
     LabelSchema(
         "wikiann",
         "WikiANN / PAN-X: persons, organisations, locations",
@@ -77,8 +77,7 @@ for _schema in (
             "CARDINAL",
         ),
     ),
-):
-    SCHEMAS.register(_schema.name, _schema)
+)
 
 
 def get_schema(name: str) -> LabelSchema:
@@ -162,7 +161,7 @@ _COARSE_TYPES = frozenset(SCHEMAS["coarse"].types)
 _WIKIANN_TYPES = frozenset(SCHEMAS["wikiann"].types)
 
 MAPPINGS: Registry[LabelMapping] = Registry("label mapping", error=XnerError)
-for _mapping in (
+MAPPINGS.register_all(
     LabelMapping(
         "ontonotes5->wikiann",
         "OntoNotes' 18 types onto PER/ORG/LOC; everything else becomes O",
@@ -191,8 +190,7 @@ for _mapping in (
         "coarse",
         _rows(_WNUT_TO_COARSE, _COARSE_TYPES),
     ),
-):
-    MAPPINGS.register(_mapping.name, _mapping)
+)
 
 
 def list_mappings() -> list[LabelMapping]:

@@ -186,7 +186,7 @@ def _onnx_forward(model: PreTrainedModel, runtime: Runtime) -> Forward:
 
 
 ENGINES: Registry[Engine] = Registry("engine", error=XnerError)
-for _engine in (
+ENGINES.register_all(
     Engine(
         "torch",
         "the model in torch, on its device and precision (stored results)",
@@ -198,9 +198,7 @@ for _engine in (
         "logits differ from torch in the last bits",
         _onnx_forward,
     ),
-):
-    ENGINES.register(_engine.name, _engine)
-del _engine
+)
 DEFAULT_ENGINE = "torch"
 
 

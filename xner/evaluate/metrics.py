@@ -285,7 +285,7 @@ def _run_nervaluate(gold: list[list[str]], pred: list[list[str]]) -> Scored:
 # -- the registry -----------------------------------------------------------------
 
 MODES: Registry[MetricMode] = Registry("metric mode", error=MetricError)
-for _mode in (
+MODES.register_all(
     MetricMode(
         "strict",
         "seqeval strict IOB2 (headline): exact span and type; an entity must open "
@@ -326,9 +326,7 @@ for _mode in (
         "nervaluate",
         _run_nervaluate,
     ),
-):
-    MODES.register(_mode.name, _mode)
-del _mode
+)
 
 
 def get_mode(name: str) -> MetricMode:

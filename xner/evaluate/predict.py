@@ -156,21 +156,9 @@ def predict(
     in `xner.evaluate.engines.ENGINES` or one prepared for this model (to predict many
     test sets without preparing it again); stored results use `torch`.
     """
+    todo: Sequence[Sentence] = sentences
     if known:
         todo = [s for s in sentences if (s.id, s.hash) not in known]
-        fresh = predict(
-            model,
-            tokenizer,
-            todo,
-            labels=labels,
-            batch_size=batch_size,
-            max_length=max_length,
-            context=context,
-            runtime=runtime,
-            engine=engine,
-        )
-        made = {(p.id, p.hash): p for p in fresh}
-        return [known.get((s.id, s.hash)) or made[s.id, s.hash] for s in sentences]
     labels = labels or model_labels(model)
     limit = max_length or max_tokens(model, tokenizer)
     if context is None:
@@ -178,17 +166,17 @@ def predict(
     was_training = model.training
     model.eval()
     try:
-        windows = encode(sentences, tokenizer, max_length=limit, context=context)
+        windows = encode(todo, tokenizer, max_length=limit, context=context)
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         logits = window_logits(model, windows, pad, batch_size, runtime, limit, engine)
     finally:
         model.train(was_training)
-    by_sentence: list[list[int]] = [[] for _ in sentences]
+    by_sentence: list[list[int]] = [[] for _ in todo]
     for index, window in enumerate(windows):
         by_sentence[window.sentence].append(index)
     names = labels.labels
     predictions: list[Prediction] = []
-    for sentence, owned in zip(sentences, by_sentence, strict=True):
+    for sentence, owned in zip(todo, by_sentence, strict=True):
         n = len(sentence.tokens)
         probs = torch.zeros((n, len(names)))
         best = [-1.0] * n
@@ -211,6 +199,9 @@ def predict(
                 confidence=tuple(round(float(c), 6) for c in confidence),
             )
         )
+    if known:
+        made = {(p.id, p.hash): p for p in predictions}
+        return [known.get((s.id, s.hash)) or made[s.id, s.hash] for s in sentences]
     return predictions
 
 

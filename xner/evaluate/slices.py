@@ -64,9 +64,7 @@ SLICES: tuple[SliceSpec, ...] = (
     SliceSpec("unseen-hrl", "hrl", False, "the other test mentions (HRL training data)"),
 )
 BY_NAME: Registry[SliceSpec] = Registry("slice", error=XnerError)
-for _spec in SLICES:
-    BY_NAME.register(_spec.name, _spec)
-del _spec
+BY_NAME.register_all(*SLICES)
 SLICE_REFERENCES: tuple[str, ...] = tuple(dict.fromkeys(spec.reference for spec in SLICES))
 
 

@@ -156,9 +156,7 @@ class RayExecutor(Executor):
 
 
 EXECUTORS: Registry[type[Executor]] = Registry("executor", error=GridError)
-for _kind in (LocalExecutor, RayExecutor):
-    EXECUTORS.register(_kind.name, _kind)
-del _kind
+EXECUTORS.register_all(LocalExecutor, RayExecutor)
 
 
 def get_executor(name: str, **options: Any) -> Executor:

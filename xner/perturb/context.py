@@ -28,6 +28,7 @@ import json
 import random
 import re
 from collections.abc import Callable, Mapping, Sequence
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -152,8 +153,7 @@ class ClsVectors:
 EMBEDDINGS: Registry[Callable[[str], WordEmbedder]] = Registry(
     "word representation", error=PerturbError
 )
-EMBEDDINGS.register(ClsVectors.strategy, ClsVectors)
-EMBEDDINGS.register(InputEmbeddingMean.strategy, InputEmbeddingMean)
+EMBEDDINGS.register_all(ClsVectors, InputEmbeddingMean, key=attrgetter("strategy"))
 
 
 def make_embedder(backbone: str, strategy: str = "cls") -> WordEmbedder:

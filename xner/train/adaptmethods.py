@@ -169,13 +169,9 @@ def _apply_lora(
 
 
 ADAPT_METHODS: Registry[AdaptMethod] = Registry("adaptation method", error=XnerError)
-ADAPT_METHODS.register(
-    "full",
+ADAPT_METHODS.register_all(
     AdaptMethod(
         "full", "every encoder weight but the word embeddings trains", _attach_full, _apply_full
     ),
-)
-ADAPT_METHODS.register(
-    "lora",
     AdaptMethod("lora", "low-rank updates on the target linears", _attach_lora, _apply_lora),
 )

@@ -137,7 +137,7 @@ def self_train(job: Job) -> TrainedRun:
 # -- the registry -----------------------------------------------------------------
 
 SETTINGS: Registry[SettingSpec] = Registry("setting", error=XnerError)
-for _spec in (
+SETTINGS.register_all(
     SettingSpec(
         "native",
         "Train and tune on the low-resource language itself (the upper reference)",
@@ -184,9 +184,7 @@ for _spec in (
         carries=("self_training",),
         needs="lrl unlabelled text, a teacher (RunConfig.self_training)",
     ),
-):
-    SETTINGS.register(_spec.name, _spec)
-del _spec
+)
 
 
 def get_setting(name: str) -> SettingSpec:

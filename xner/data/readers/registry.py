@@ -20,7 +20,7 @@ from xner.errors import XnerError
 from xner.registry import Registry
 
 READERS: Registry[ReaderSpec] = Registry("reader", error=XnerError)
-for _spec in (
+READERS.register_all(
     ReaderSpec(
         "panx",
         "PAN-X / XTREME TSV: token<TAB>tag, blank-line separated; one column = unlabelled",
@@ -46,8 +46,7 @@ for _spec in (
         (".jsonl", ".json"),
         read_jsonl_with_report,
     ),
-):
-    READERS.register(_spec.name, _spec)
+)
 
 
 def get_reader(name: str) -> ReaderSpec:
