@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from xner.evaluate.metrics import MetricError, SentenceCounts
+from xner.evaluate.scores import ModeRecord
 
 # Resamples are drawn in blocks so memory stays ~(block x sentences) whatever n_resamples is.
 _BLOCK = 128
@@ -54,8 +55,10 @@ class Interval:
 
 
 @dataclass(frozen=True, slots=True)
-class F1Intervals:
+class F1Intervals(ModeRecord):
     """Bootstrap intervals of one mode's micro P/R/F1, macro F1 and per-type F1."""
+
+    _item = Interval
 
     mode: str
     micro_precision: Interval
@@ -63,27 +66,6 @@ class F1Intervals:
     micro_f1: Interval
     macro_f1: Interval
     per_type_f1: Mapping[str, Interval]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "micro_precision": self.micro_precision.to_dict(),
-            "micro_recall": self.micro_recall.to_dict(),
-            "micro_f1": self.micro_f1.to_dict(),
-            "macro_f1": self.macro_f1.to_dict(),
-            "per_type_f1": {k: v.to_dict() for k, v in self.per_type_f1.items()},
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> F1Intervals:
-        return cls(
-            mode=str(data["mode"]),
-            micro_precision=Interval.from_dict(data["micro_precision"]),
-            micro_recall=Interval.from_dict(data["micro_recall"]),
-            micro_f1=Interval.from_dict(data["micro_f1"]),
-            macro_f1=Interval.from_dict(data["macro_f1"]),
-            per_type_f1={k: Interval.from_dict(v) for k, v in data["per_type_f1"].items()},
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,30 +225,15 @@ def _drop(
 
 
 @dataclass(frozen=True, slots=True)
-class PairedDrops:
+class PairedDrops(ModeRecord):
     """Paired-bootstrap drops of one mode: micro F1, macro F1 and per-type F1."""
+
+    _item = Drop
 
     mode: str
     micro_f1: Drop
     macro_f1: Drop
     per_type_f1: Mapping[str, Drop]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "micro_f1": self.micro_f1.to_dict(),
-            "macro_f1": self.macro_f1.to_dict(),
-            "per_type_f1": {k: v.to_dict() for k, v in self.per_type_f1.items()},
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PairedDrops:
-        return cls(
-            mode=str(data["mode"]),
-            micro_f1=Drop.from_dict(data["micro_f1"]),
-            macro_f1=Drop.from_dict(data["macro_f1"]),
-            per_type_f1={k: Drop.from_dict(v) for k, v in data["per_type_f1"].items()},
-        )
 
 
 def paired_drops(

@@ -5,8 +5,8 @@ the modes that compute it (`xner.evaluate.metrics`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import Field, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
@@ -55,31 +55,50 @@ class Score:
         )
 
 
+class ModeRecord:
+    """Mixin for a frozen dataclass of one mode's results (`ModeScores`, and the
+    bootstrap's `F1Intervals` and `PairedDrops`): the field `mode`, then fields that each
+    hold one `_item` record, last a mapping from entity type to an `_item` record.
+
+    `to_dict` writes the fields in order, each record through its `to_dict`;
+    `from_dict` reads them back through `_item.from_dict`.
+    """
+
+    __slots__ = ()
+    _item: ClassVar[Any]  # the record class of every field but `mode`
+
+    if TYPE_CHECKING:
+        # Every subclass is a dataclass with a `mode`; this tells the type checker so.
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+        mode: str
+
+    def to_dict(self) -> dict[str, Any]:
+        *records, per_type = [f.name for f in fields(self)[1:]]
+        return {
+            "mode": self.mode,
+            **{name: getattr(self, name).to_dict() for name in records},
+            per_type: {k: v.to_dict() for k, v in getattr(self, per_type).items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        *records, per_type = [f.name for f in fields(cls)[1:]]
+        values: dict[str, Any] = {"mode": str(data["mode"])}
+        values.update((name, cls._item.from_dict(data[name])) for name in records)
+        values[per_type] = {k: cls._item.from_dict(v) for k, v in data[per_type].items()}
+        return cls(**values)
+
+
 @dataclass(frozen=True, slots=True)
-class ModeScores:
+class ModeScores(ModeRecord):
     """One mode's scores: micro (`overall`), macro over types, and per type."""
+
+    _item = Score
 
     mode: str
     overall: Score
     macro: Score
     per_type: Mapping[str, Score]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "overall": self.overall.to_dict(),
-            "macro": self.macro.to_dict(),
-            "per_type": {name: score.to_dict() for name, score in self.per_type.items()},
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModeScores:
-        return cls(
-            mode=str(data["mode"]),
-            overall=Score.from_dict(data["overall"]),
-            macro=Score.from_dict(data["macro"]),
-            per_type={k: Score.from_dict(v) for k, v in data["per_type"].items()},
-        )
 
 
 @dataclass(frozen=True)
