@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -221,6 +222,21 @@ def overlap_scatter(
     gap = 0.06
     width = (1 - gap * (len(settings) - 1)) / len(settings)
     shown: set[str] = set()
+
+    def add_points(name: str, rows: pd.DataFrame, axis: str, **style: Any) -> None:
+        """`rows`' overlap and drop (x100) in the facet of `axis`, one legend entry per name."""
+        figure.add_scatter(
+            name=name,
+            legendgroup=name,
+            showlegend=name not in shown,
+            x=(rows["overlap"] * 100).tolist(),
+            y=(rows["drop"] * 100).tolist(),
+            xaxis=f"x{axis}",
+            yaxis=f"y{axis}",
+            **style,
+        )
+        shown.add(name)
+
     for index, setting in enumerate(settings):
         axis = "" if index == 0 else str(index + 1)
         ours = points[points["setting"] == setting] if has_ours else points
@@ -228,33 +244,24 @@ def overlap_scatter(
         for perturbation, group in sorted(
             ours.groupby("perturbation"), key=lambda item: perturbation_rank(str(item[0]))
         ):
-            name = f"xner · {perturbation}"
-            figure.add_scatter(
-                name=name,
-                legendgroup=name,
-                showlegend=name not in shown,
-                x=(group["overlap"] * 100).tolist(),
-                y=(group["drop"] * 100).tolist(),
+            add_points(
+                f"xner · {perturbation}",
+                group,
+                axis,
                 mode="markers+text" if labelled else "markers",
                 text=[p.replace("-", "→") for p in group["pair"]],
                 textposition="top center",
                 hovertemplate=f"%{{text}} · {setting} · {perturbation}<br>overlap %{{x:.0f}}%,"
                 " drop %{y:.1f}<extra>xner</extra>",
                 marker={"size": 10, "color": perturbation_color(str(perturbation))},
-                xaxis=f"x{axis}",
-                yaxis=f"y{axis}",
             )
-            shown.add(name)
         if has_paper and reference is not None:
             published = reference[reference["setting"] == setting]
             if not published.empty:
-                name = "paper (published)"
-                figure.add_scatter(
-                    name=name,
-                    legendgroup=name,
-                    showlegend=name not in shown,
-                    x=(published["overlap"] * 100).tolist(),
-                    y=(published["drop"] * 100).tolist(),
+                add_points(
+                    "paper (published)",
+                    published,
+                    axis,
                     mode="markers",
                     text=[
                         f"{p.replace('-', '→')} {q} · {m}"
@@ -267,10 +274,7 @@ def overlap_scatter(
                     ],
                     hovertemplate="%{text}<br>overlap %{x:.0f}%, drop %{y:.1f}<extra>paper</extra>",
                     marker={"size": 8, "symbol": "diamond-open", "color": SOURCE_COLORS["paper"]},
-                    xaxis=f"x{axis}",
-                    yaxis=f"y{axis}",
                 )
-                shown.add(name)
         left = index * (width + gap)
         figure.layout[f"xaxis{axis}"] = {
             "domain": [left, left + width],
