@@ -63,17 +63,7 @@ class EntityError:
         return self.gold_type if self.gold_type is not None else str(self.pred_type)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "sentence_id": self.sentence_id,
-            "kind": self.kind,
-            "gold_start": self.gold_start,
-            "gold_end": self.gold_end,
-            "gold_type": self.gold_type,
-            "pred_start": self.pred_start,
-            "pred_end": self.pred_end,
-            "pred_type": self.pred_type,
-            "pred_invalid": self.pred_invalid,
-        }
+        return {key: getattr(self, key) for key in self.__slots__}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EntityError:
