@@ -322,7 +322,7 @@ if uploaded is not None:
     if tagged.result is not None:
         overall = tagged.result.scores[HEADLINE].overall
         st.metric(
-            "strict F1 on the file",
+            f"{HEADLINE} F1 on the file",
             f"{100 * overall.f1:.1f}",
             help="seqeval strict IOB2, in points (×100)",
         )

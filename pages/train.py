@@ -8,6 +8,7 @@ from xner.app.controls import choose
 from xner.backbones import BACKBONES
 from xner.config import models_dir
 from xner.errors import XnerError
+from xner.evaluate.metrics import HEADLINE
 from xner.evaluate.runner import EvalSettings, evaluate_checkpoint
 from xner.pairs import all_pairs, availability, normalise_pair_id, pair_languages
 from xner.perturb import default_excluded, kinds
@@ -133,7 +134,7 @@ st.dataframe(
         {
             "perturbation": outcome.perturbation,
             "sentences": outcome.result.n_sentences,
-            "strict F1 (×100)": round(100 * outcome.result.f1, 1),
+            f"{HEADLINE} F1 (×100)": round(100 * outcome.result.f1, 1),
         }
         for outcome in outcomes
     ],

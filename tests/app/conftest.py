@@ -30,14 +30,17 @@ def chromium_flags(profile: Path, *extra: str) -> tuple[str, ...]:
 
 @pytest.fixture(scope="module")
 def tiny_runs(pipeline_env: dict[str, Path]) -> Callable[..., Path]:
-    """`tiny_runs(name, settings, perturbations)` trains and evaluates es→gl runs on the
-    tiny backbone (seconds) into the module's models folder and returns that folder."""
+    """`tiny_runs(name, settings, perturbations, folder)` trains and evaluates es→gl runs
+    on the tiny backbone (seconds) into the module's models folder (or its subfolder
+    `folder`, as a grid's `out:`) and returns the models folder."""
 
     def make(
         name: str,
         settings: Sequence[str] = ("native", "transfer"),
         perturbations: Sequence[str] = ("p1", "mask"),
+        folder: str | None = None,
     ) -> Path:
+        out = pipeline_env["models"] / folder if folder else pipeline_env["models"]
         spec = grid_from_dict(
             {
                 "name": name,
@@ -48,7 +51,7 @@ def tiny_runs(pipeline_env: dict[str, Path]) -> Callable[..., Path]:
                 "perturbations": list(perturbations),
                 "train": {"max_steps": 4, "per_device_train_batch_size": 4},
                 "eval": {"n_resamples": 50},
-                "out": str(pipeline_env["models"]),
+                "out": str(out),
             }
         )
         outcomes = run_grid(spec)

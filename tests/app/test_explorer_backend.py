@@ -4,6 +4,7 @@ filtered; the per-sentence entity diff and the seen / unseen gold-mention filter
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,6 @@ from xner.app.explorer import (
 from xner.app.views import SentenceView, SideView, view_marks
 from xner.data.records import Sentence
 from xner.errors import XnerError
-from xner.experiments.run import run_grid
-from xner.experiments.spec import grid_from_dict
 from xner.perturb import Edit, perturb
 
 LABELS = ("O", "B-LOC", "I-LOC", "B-PER", "I-PER")
@@ -103,21 +102,9 @@ def test_parse_test_set():
 
 
 @pytest.fixture(scope="module")
-def tiny_run(pipeline_env: dict[str, Path]) -> Path:
-    spec = grid_from_dict(
-        {
-            "name": "explore",
-            "backbones": ["tiny"],
-            "pairs": ["es-gl"],
-            "settings": ["transfer"],
-            "train": {"max_steps": 4, "per_device_train_batch_size": 4},
-            "eval": {"n_resamples": 50},
-            "perturbations": ["p1", "mask"],
-            "out": str(pipeline_env["models"]),
-        }
-    )
-    run_grid(spec)
-    (run,) = [p for p in pipeline_env["models"].iterdir() if p.is_dir()]
+def tiny_run(tiny_runs: Callable[..., Path]) -> Path:
+    models = tiny_runs("explore", settings=("transfer",))
+    (run,) = [p for p in models.iterdir() if p.is_dir()]
     return run
 
 

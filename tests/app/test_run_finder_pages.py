@@ -3,39 +3,24 @@ page that lists runs (they all use `xner.runs.layout.find_runs`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from xner.analysis.table import NO_RUNS_HELP
-from xner.experiments.run import run_grid
-from xner.experiments.spec import grid_from_dict
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 GRID_OUT = "my-grid"
 
 
 @pytest.fixture(scope="module")
-def grid_run(pipeline_env: dict[str, Path]) -> Path:
+def grid_run(tiny_runs: Callable[..., Path]) -> Path:
     """One tiny evaluated es→gl run at models/my-grid/<cell>, nothing at the top level."""
-    spec = grid_from_dict(
-        {
-            "name": "finder",
-            "backbones": ["tiny"],
-            "pairs": ["es-gl"],
-            "settings": ["transfer"],
-            "seeds": [1],
-            "perturbations": ["mask"],
-            "train": {"max_steps": 4, "per_device_train_batch_size": 4},
-            "eval": {"n_resamples": 50},
-            "out": str(pipeline_env["models"] / GRID_OUT),
-        }
-    )
-    outcomes = run_grid(spec)
-    assert not [o.error for o in outcomes if o.error]
-    (run,) = [p for p in (pipeline_env["models"] / GRID_OUT).iterdir() if p.is_dir()]
-    assert not [p for p in pipeline_env["models"].iterdir() if p.name != GRID_OUT]
+    models = tiny_runs("finder", settings=("transfer",), perturbations=("mask",), folder=GRID_OUT)
+    (run,) = [p for p in (models / GRID_OUT).iterdir() if p.is_dir()]
+    assert not [p for p in models.iterdir() if p.name != GRID_OUT]
     return run
 
 

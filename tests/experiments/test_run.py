@@ -9,27 +9,11 @@ from typer.testing import CliRunner
 
 from xner.cli import app
 from xner.experiments.run import run_grid
-from xner.experiments.spec import grid_from_dict, read_grid
+from xner.experiments.spec import read_grid
 from xner.experiments.summary import summary_rows
 from xner.runs.layout import CELL_FILE
 
 TRAIN = {"method": "full", "max_steps": 4, "per_device_train_batch_size": 4}
-
-
-def grid(out: Path, **overrides: object):
-    data = {
-        "name": "tiny",
-        "pairs": ["es-gl"],
-        "backbones": ["tiny"],
-        "settings": ["native", "transfer"],
-        "seeds": [1],
-        "perturbations": ["p1", "mask"],
-        "train": TRAIN,
-        "eval": {"n_resamples": 50},
-        "out": str(out),
-        **overrides,
-    }
-    return grid_from_dict(data, source="test.yaml")
 
 
 def eval_files(out: Path) -> dict[str, dict]:
@@ -39,13 +23,15 @@ def eval_files(out: Path) -> dict[str, dict]:
     }
 
 
-def test_interrupted_and_resumed_grid_equals_an_uninterrupted_one(pipeline_env, tmp_path):
-    whole = grid(tmp_path / "whole")
+def test_interrupted_and_resumed_grid_equals_an_uninterrupted_one(
+    tiny_grid, pipeline_env, tmp_path
+):
+    whole = tiny_grid(tmp_path / "whole")
     outcomes = run_grid(whole)
     assert [o.error for o in outcomes] == [None, None]
     assert all((cell.path / CELL_FILE).is_file() for cell in whole.cells())
 
-    parts = grid(tmp_path / "parts")
+    parts = tiny_grid(tmp_path / "parts")
     first = run_grid(parts, max_cells=1)  # "interrupted" after one cell
     assert [o.skipped for o in first] == [False]
     assert not parts.cells()[1].finished()
@@ -65,19 +51,19 @@ def test_interrupted_and_resumed_grid_equals_an_uninterrupted_one(pipeline_env, 
     assert (tmp_path / "whole" / "tiny_grid_results.csv").is_file()
 
 
-def test_a_failing_cell_is_reported_and_the_rest_go_on(pipeline_env, tmp_path):
+def test_a_failing_cell_is_reported_and_the_rest_go_on(tiny_grid, pipeline_env, tmp_path):
     # "xx" has no data anywhere: that cell fails, the es-gl cell still runs.
-    spec = grid(tmp_path, pairs=["xx-gl", "es-gl"], settings=["transfer"])
+    spec = tiny_grid(tmp_path, pairs=["xx-gl", "es-gl"], settings=["transfer"])
     outcomes = run_grid(spec)
     assert outcomes[0].error is not None and "xx" in outcomes[0].error
     assert outcomes[1].error is None and outcomes[1].cell.finished()
 
 
 def test_self_training_reuses_the_trained_transfer_cell_as_teacher(
-    pipeline_env, tmp_path, monkeypatch
+    tiny_grid, pipeline_env, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("XNER_MODELS_DIR", str(tmp_path))  # logs name it relative to this
-    spec = grid(tmp_path, settings=["transfer", "self-training"], perturbations=[])
+    spec = tiny_grid(tmp_path, settings=["transfer", "self-training"], perturbations=[])
     transfer, self_training = spec.cells()
     assert self_training.run_config().self_training.teacher is None  # nothing trained yet
     run_grid(spec, cells=[transfer])
@@ -92,8 +78,10 @@ def test_self_training_reuses_the_trained_transfer_cell_as_teacher(
     assert own["data_hashes"]["teacher"] == teacher_config["run_id"]
 
 
-def test_a_stale_cell_is_re_evaluated_in_place_with_its_weights_kept(pipeline_env, tmp_path):
-    first = grid(tmp_path / "out", settings=["transfer"])
+def test_a_stale_cell_is_re_evaluated_in_place_with_its_weights_kept(
+    tiny_grid, pipeline_env, tmp_path
+):
+    first = tiny_grid(tmp_path / "out", settings=["transfer"])
     run_grid(first)
     cell = first.cells()[0]
     weights = {p.name: p.read_bytes() for p in cell.path.rglob("*.safetensors")}
@@ -132,13 +120,15 @@ def test_a_stale_cell_is_re_evaluated_in_place_with_its_weights_kept(pipeline_en
     assert not stale.stale() and run_grid(wider)[0].skipped  # current now
 
 
-def test_a_resumed_grid_cleans_what_a_killed_one_left_and_keeps_permissions(pipeline_env, tmp_path):
+def test_a_resumed_grid_cleans_what_a_killed_one_left_and_keeps_permissions(
+    tiny_grid, pipeline_env, tmp_path
+):
     import socket
 
     from xner import atomic
 
     out = tmp_path / "out"
-    spec = grid(out, settings=["transfer"], perturbations=["mask"])
+    spec = tiny_grid(out, settings=["transfer"], perturbations=["mask"])
     host = socket.gethostname().replace(".", "-")
     dead = 2**22 + 12345  # no such process
     staging = out / ".staging"

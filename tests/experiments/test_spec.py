@@ -9,28 +9,11 @@ import pytest
 from xner.errors import XnerError
 from xner.experiments.spec import GridError, grid_from_dict, read_grid
 
-TRAIN = {"method": "full", "max_steps": 4, "per_device_train_batch_size": 4}
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def grid(out: Path, **overrides: object):
-    data = {
-        "name": "tiny",
-        "pairs": ["es-gl"],
-        "backbones": ["tiny"],
-        "settings": ["native", "transfer"],
-        "seeds": [1],
-        "perturbations": ["p1", "mask"],
-        "train": TRAIN,
-        "eval": {"n_resamples": 50},
-        "out": str(out),
-        **overrides,
-    }
-    return grid_from_dict(data, source="test.yaml")
-
-
-def test_cells_are_the_product_of_the_declared_axes(tmp_path):
-    spec = grid(tmp_path, seeds=[1, 2], backbones=["tiny"])
+def test_cells_are_the_product_of_the_declared_axes(tiny_grid, tmp_path):
+    spec = tiny_grid(tmp_path, seeds=[1, 2], backbones=["tiny"])
     keys = [cell.key for cell in spec.cells()]
     assert keys == [
         "es-gl_native_full_tiny_seed1",
@@ -40,8 +23,8 @@ def test_cells_are_the_product_of_the_declared_axes(tmp_path):
     ]
 
 
-def test_seeds_per_setting_and_the_split_policy_shape_the_cells(tmp_path):
-    spec = grid(
+def test_seeds_per_setting_and_the_split_policy_shape_the_cells(tiny_grid, tmp_path):
+    spec = tiny_grid(
         tmp_path,
         settings=["native", "transfer"],
         seeds={"native": [1, 2], "transfer": [1]},
@@ -55,7 +38,7 @@ def test_seeds_per_setting_and_the_split_policy_shape_the_cells(tmp_path):
     config = spec.cells()[0].run_config()
     assert config.split_policy == "paper" and config.to_dict()["split_policy"] == "paper"
     # the default policy stays out of the folder name and the run id
-    plain = grid(tmp_path).cells()[0]
+    plain = tiny_grid(tmp_path).cells()[0]
     assert plain.key == "es-gl_native_full_tiny_seed1"
     assert "split_policy" not in plain.run_config().to_dict()
 
@@ -89,8 +72,8 @@ def test_bad_yaml_names_file_and_line(tmp_path):
         read_grid(path)
 
 
-def test_setting_blocks_reach_the_run_config(tmp_path):
-    spec = grid(
+def test_setting_blocks_reach_the_run_config(tiny_grid, tmp_path):
+    spec = tiny_grid(
         tmp_path,
         settings=["adapted-transfer", "self-training"],
         adapt={"steps": 3, "method": "lora"},
@@ -100,11 +83,11 @@ def test_setting_blocks_reach_the_run_config(tmp_path):
     assert adapted.adapt.steps == 3 and adapted.adapt.method == "lora"
     assert self_trained.self_training.max_unlabelled_sentences == 5
     with pytest.raises(XnerError, match="adapt"):
-        grid(tmp_path, settings=["adapted-transfer"], adapt={"stepz": 3})
+        tiny_grid(tmp_path, settings=["adapted-transfer"], adapt={"stepz": 3})
 
 
-def test_select_filters_cells_and_names_unknown_values(tmp_path):
-    spec = grid(tmp_path, seeds=[1, 2], settings=["native", "transfer", "self-training"])
+def test_select_filters_cells_and_names_unknown_values(tiny_grid, tmp_path):
+    spec = tiny_grid(tmp_path, seeds=[1, 2], settings=["native", "transfer", "self-training"])
     keys = [c.key for c in spec.select(settings=["transfer"], seeds=[2])]
     assert keys == ["es-gl_transfer_full_tiny_seed2"]
     assert len(spec.select()) == len(spec.cells()) == 6

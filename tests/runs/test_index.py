@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,6 @@ from xner.train import LabelSpace, RunConfig, TrainArgs
 
 LABELS = LabelSpace.from_schema("wikiann")
 RUN = RunConfig(backbone="tiny", hrl="es", lrl="ar", args=TrainArgs(seed=1))
-
-
-@pytest.fixture(autouse=True)
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XNER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-        yield
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from xner.analysis.reference import split_label
-from xner.analysis.table import main_split, options
+from xner.analysis.table import in_split, main_split, options
 from xner.perturb.spec import ParamSpec
 
 SPLIT_HELP = (
@@ -43,7 +43,7 @@ def one_split(table: pd.DataFrame, label: str = "Data split") -> pd.DataFrame:
         format_func=split_label,
         help=SPLIT_HELP,
     )
-    return table[table["split"] == split]
+    return in_split(table, split)
 
 
 # ---------------------------------------------------------------------------
