@@ -6,7 +6,8 @@ What is written (see xner.runs.layout for every name):
 config.json        RunConfig (+ a "checkpoint" block: format, weights kind, dtype, labels)
 labels.json        the label list, O first
 model.safetensors  full: only the parameters training changed (frozen ones, such as
-                   frozen embeddings, are rebuilt from the backbone), fp16 by default
+                   frozen embeddings, are rebuilt from the backbone), fp16 by default;
+                   embedding tables as the rows training changed (xner.runs.rowdelta)
 adapter/           lora: peft's adapter_config.json + adapter_model.safetensors
                    (adapter and classifier head; never the base model)
 adaptation.safetensors  adapted-transfer: what MLM adaptation changed in the encoder,
@@ -34,6 +35,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from xner import atomic
 from xner import config as xconfig
 from xner.errors import XnerError
+from xner.runs import rowdelta
 from xner.runs.layout import (
     ADAPTER_DIR,
     ADAPTER_WEIGHTS,
@@ -121,6 +123,10 @@ def save_checkpoint(
             tensors = _changed_parameters(model)
             if dtype == "float16":
                 tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
+            if adaptation is None:  # the base on load is then the backbone as built
+                tensors = rowdelta.encode(
+                    tensors, backbone_weights(build_model(config.backbone, labels))
+                )
             save_file(tensors, str(temp / WEIGHTS_FILE), metadata={"format": "pt"})
             weights = WEIGHTS_FILE
         data = config.to_dict()
@@ -176,6 +182,12 @@ def read_labels(path: Path | str) -> LabelSpace:
         return LabelSpace(tuple(data))
     except XnerError as error:
         raise CheckpointError(f"{file}: {error}") from None
+
+
+def backbone_weights(model: PreTrainedModel) -> dict[str, torch.Tensor]:
+    """The backbone's own tensors in `model` (not its head): the bases of row deltas."""
+    prefix = f"{model.base_model_prefix}."
+    return {k: v for k, v in model.state_dict().items() if k.startswith(prefix)}
 
 
 def build_model(backbone: str, labels: LabelSpace) -> PreTrainedModel:
@@ -263,6 +275,10 @@ def load_checkpoint(
         except (SafetensorError, OSError) as error:
             raise CheckpointError(f"{file}: unreadable ({error}); retrain the run") from None
         own = model.state_dict()
+        try:
+            state = rowdelta.decode(state, backbone_weights(model), str(file))
+        except XnerError as error:
+            raise CheckpointError(str(error)) from None
         unknown = sorted(set(state) - set(own))
         if unknown:
             raise CheckpointError(
