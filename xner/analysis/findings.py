@@ -28,6 +28,7 @@ from xner.analysis.findings_stats import (
     drop_means,
     micro_rows,
     micro_scores,
+    on_shared_seeds,
     once_per_kind,
     spearman,
     spearman_interval,
@@ -278,10 +279,14 @@ def _against_transfer(setting: str, name: str, what: str) -> Compute:
 
     def compute(table: pd.DataFrame, overlaps: Overlaps) -> Finding | None:
         backbone = main_backbone(table)
-        scores = micro_scores(table, backbone)
+        paired = on_shared_seeds(micro_rows(table, backbone), setting, "transfer")
+        scores = micro_scores(paired)
         clean = both_settings(clean_matrix(scores), setting, "transfer")
         if clean.empty:
             return None
+        transfer = micro_rows(table, backbone)
+        transfer = transfer[transfer["setting"] == "transfer"]
+        unused = set(transfer["seed"]) - set(paired["seed"])
         drops = both_settings(drop_means(scores), setting, "transfer").reindex(clean.index)
         gain = clean[setting] - clean["transfer"]
         better = int((gain > 0).sum())
@@ -299,6 +304,12 @@ def _against_transfer(setting: str, name: str, what: str) -> Compute:
             answer += readings_clause(scores, setting, "transfer", clean.index)
         else:
             answer += "."
+        if unused:
+            shared = ", ".join(str(seed) for seed in sorted(set(paired["seed"])))
+            answer += (
+                f" Both are read on the seeds both were run with (seed {shared}; transfer's "
+                f"seed {', '.join(str(seed) for seed in sorted(unused))} is left out here)."
+            )
         answer += noise_clause(table, backbone, gain.mean())
         out = clean.assign(gain=gain).join(drops.add_suffix("_drop")).round(1).reset_index()
         return Finding(name, FINDINGS_BY_NAME[name].question, answer, out, len(clean))

@@ -68,6 +68,17 @@ def paper_drops(scores: pd.DataFrame, reading: str) -> pd.DataFrame:
     return chosen.pivot_table(index="pair", columns="setting", values="drop", aggfunc="mean")
 
 
+def on_shared_seeds(table: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
+    """The rows of settings `first` and `second`, each backbone × pair kept to the seeds
+    both were run with: a setting run on seed 1 only is set against the other's seed 1,
+    not against a mean that another seed's luck moved."""
+    chosen = table[table["setting"].isin([first, second])]
+    keys = ["backbone", "pair", "seed"]
+    settings = chosen.groupby(keys)["setting"].nunique()
+    both = settings[settings == 2].index
+    return chosen[pd.MultiIndex.from_frame(chosen[keys]).isin(both)]
+
+
 def both_settings(matrix: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
     """The rows of a pair × setting matrix that have both settings (an empty frame when
     the matrix lacks one)."""
