@@ -30,7 +30,7 @@ def _tiny_grid(out: Path | str, **overrides: object) -> GridSpec:
     return grid_from_dict(data, source="test.yaml")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def tiny_grid() -> TinyGrid:
     """`tiny_grid(out, **overrides)`: the grid spec, with any field overridden."""
     return _tiny_grid

@@ -19,32 +19,24 @@ from xner.cli import app
 from xner.errors import XnerError
 from xner.experiments.executors import PASSED_ENV, LocalExecutor, RayExecutor, get_executor
 from xner.experiments.run import run_cell, run_grid
-from xner.experiments.spec import GridCell, grid_from_dict
+from xner.experiments.spec import GridCell
 from xner.runs.layout import CELL_FILE, PREDS_SUFFIX
 
 ray = pytest.importorskip("ray")
 
-TRAIN = {"method": "full", "max_steps": 4, "per_device_train_batch_size": 4}
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def grid(out: Path | str, **overrides: object):
-    data = {
-        "name": "tiny",
-        # "xx" has no data anywhere: its cells fail at run time (native at p1@hrl, which
-        # reads the HRL's training data), the others go on.
-        "pairs": ["es-gl", "xx-gl"],
-        "backbones": ["tiny"],
-        "settings": ["native", "transfer"],
-        "seeds": [1],
-        "perturbations": ["p1@hrl", "mask"],
-        "train": TRAIN,
-        "eval": {"n_resamples": 50},
-        "resources": {"num_cpus": 1, "max_retries": 2},
-        "out": str(out),
-        **overrides,
-    }
-    return grid_from_dict(data, source="test.yaml")
+@pytest.fixture(scope="module")
+def grid(tiny_grid):
+    """The tiny grid with a pair that has no data anywhere: "xx"'s cells fail at run time
+    (native at p1@hrl, which reads the HRL's training data), the others go on."""
+    return functools.partial(
+        tiny_grid,
+        pairs=["es-gl", "xx-gl"],
+        perturbations=["p1@hrl", "mask"],
+        resources={"num_cpus": 1, "max_retries": 2},
+    )
 
 
 def results(out: Path) -> dict[str, bytes]:
@@ -99,7 +91,7 @@ def ray_cluster(pipeline_env: dict[str, Path]) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def local_results(pipeline_env: dict[str, Path], tmp_path_factory) -> Path:
+def local_results(pipeline_env: dict[str, Path], grid, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("local") / "out"
     outcomes = run_grid(grid(out))
     assert [o.error is None for o in outcomes] == [True, True, False, False]
@@ -107,7 +99,7 @@ def local_results(pipeline_env: dict[str, Path], tmp_path_factory) -> Path:
 
 
 def test_ray_grid_with_a_failure_and_a_killed_cell_equals_the_local_grid(
-    ray_cluster: None, local_results: Path, tmp_path: Path
+    ray_cluster: None, grid, local_results: Path, tmp_path: Path
 ):
     spec = grid(tmp_path / "out")
     marker = tmp_path / "crashed"
@@ -140,7 +132,7 @@ def test_ray_grid_with_a_failure_and_a_killed_cell_equals_the_local_grid(
 
 
 def test_duplicated_cells_on_ray_publish_one_complete_folder(
-    ray_cluster: None, local_results: Path, tmp_path: Path
+    ray_cluster: None, grid, local_results: Path, tmp_path: Path
 ):
     spec = grid(tmp_path / "out", pairs=["es-gl"], settings=["transfer"])
     [cell] = spec.cells()
@@ -156,7 +148,7 @@ def test_duplicated_cells_on_ray_publish_one_complete_folder(
     }
 
 
-def test_grid_command_with_the_ray_executor(ray_cluster: None, tmp_path: Path):
+def test_grid_command_with_the_ray_executor(ray_cluster: None, grid, tmp_path: Path):
     config = tmp_path / "g.yaml"
     data = {
         "name": "cli",
@@ -164,7 +156,7 @@ def test_grid_command_with_the_ray_executor(ray_cluster: None, tmp_path: Path):
         "backbones": ["tiny"],
         "settings": ["native"],
         "perturbations": [],
-        "train": TRAIN,
+        "train": dict(grid(tmp_path).train),
         "eval": {"n_resamples": 20},
         "out": str(tmp_path / "out"),
     }
@@ -184,7 +176,7 @@ def fail_or_die(cell: GridCell):
     os._exit(1)
 
 
-def test_crashes_in_ray_cells_are_reported_and_the_grid_goes_on(ray_cluster: None, tmp_path):
+def test_crashes_in_ray_cells_are_reported_and_the_grid_goes_on(ray_cluster: None, grid, tmp_path):
     spec = grid(tmp_path / "out", pairs=["es-gl"], resources={"max_retries": 0})
     seen = []
     outcomes = RayExecutor(cell_function=fail_or_die).run(spec.cells(), seen.append)
@@ -195,7 +187,7 @@ def test_crashes_in_ray_cells_are_reported_and_the_grid_goes_on(ray_cluster: Non
     assert not any(cell.finished() for cell in spec.cells())
 
 
-def test_a_late_copy_never_replaces_a_finished_cell(pipeline_env, tmp_path: Path):
+def test_a_late_copy_never_replaces_a_finished_cell(pipeline_env, grid, tmp_path: Path):
     spec = grid(tmp_path / "out", pairs=["es-gl"], settings=["transfer"])
     [cell] = spec.cells()
     store = spec.store()
@@ -222,7 +214,7 @@ def test_a_late_copy_never_replaces_a_finished_cell(pipeline_env, tmp_path: Path
     assert not (tmp_path / "out" / ".staging").exists()
 
 
-def test_a_trained_but_unevaluated_cell_is_evaluated_not_retrained(pipeline_env, tmp_path):
+def test_a_trained_but_unevaluated_cell_is_evaluated_not_retrained(pipeline_env, grid, tmp_path):
     spec = grid(tmp_path / "out", pairs=["es-gl"], settings=["native"])
     [cell] = spec.cells()
     run_cell(cell)
@@ -233,7 +225,7 @@ def test_a_trained_but_unevaluated_cell_is_evaluated_not_retrained(pipeline_env,
     assert (cell.path / "model.safetensors").read_bytes() == weights
 
 
-def test_out_as_a_uri_gives_the_same_results(pipeline_env, local_results: Path, tmp_path):
+def test_out_as_a_uri_gives_the_same_results(pipeline_env, grid, local_results: Path, tmp_path):
     uri = (tmp_path / "bucket" / "grid").as_uri()  # file:///...
     spec = grid(uri, pairs=["es-gl"])
     assert uri.startswith("file://") and spec.store().folder is None

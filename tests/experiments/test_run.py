@@ -13,8 +13,6 @@ from xner.experiments.spec import read_grid
 from xner.experiments.summary import summary_rows
 from xner.runs.layout import CELL_FILE
 
-TRAIN = {"method": "full", "max_steps": 4, "per_device_train_batch_size": 4}
-
 
 def eval_files(out: Path) -> dict[str, dict]:
     return {
@@ -96,7 +94,7 @@ def test_a_stale_cell_is_re_evaluated_in_place_with_its_weights_kept(
         "settings": ["transfer"],
         "seeds": [1],
         "perturbations": ["p1", "p1@hrl"],
-        "train": TRAIN,
+        "train": dict(first.train),
         "eval": {"n_resamples": 50},
         "out": str(tmp_path / "out"),
     }

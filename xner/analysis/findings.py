@@ -273,20 +273,22 @@ def drop_vs_overlap(table: pd.DataFrame, overlaps: Overlaps) -> Finding | None:
     )
 
 
+def _seeds(seeds: set[int]) -> str:
+    return ", ".join(str(seed) for seed in sorted(seeds))
+
+
 def _against_transfer(setting: str, name: str, what: str) -> Compute:
     """The finding `name`: `setting` (`what` it adds to transfer) against plain transfer
     on the same pairs, clean and under perturbation."""
 
     def compute(table: pd.DataFrame, overlaps: Overlaps) -> Finding | None:
         backbone = main_backbone(table)
-        paired = on_shared_seeds(micro_rows(table, backbone), setting, "transfer")
+        rows = micro_rows(table, backbone)
+        paired = on_shared_seeds(rows, setting, "transfer")
         scores = micro_scores(paired)
         clean = both_settings(clean_matrix(scores), setting, "transfer")
         if clean.empty:
             return None
-        transfer = micro_rows(table, backbone)
-        transfer = transfer[transfer["setting"] == "transfer"]
-        unused = set(transfer["seed"]) - set(paired["seed"])
         drops = both_settings(drop_means(scores), setting, "transfer").reindex(clean.index)
         gain = clean[setting] - clean["transfer"]
         better = int((gain > 0).sum())
@@ -304,11 +306,12 @@ def _against_transfer(setting: str, name: str, what: str) -> Compute:
             answer += readings_clause(scores, setting, "transfer", clean.index)
         else:
             answer += "."
+        used = set(paired["seed"])
+        unused = set(rows.loc[rows["setting"] == "transfer", "seed"]) - used
         if unused:
-            shared = ", ".join(str(seed) for seed in sorted(set(paired["seed"])))
             answer += (
-                f" Both are read on the seeds both were run with (seed {shared}; transfer's "
-                f"seed {', '.join(str(seed) for seed in sorted(unused))} is left out here)."
+                f" Both are read on the seeds both were run with (seed {_seeds(used)}; "
+                f"transfer's seed {_seeds(unused)} is left out here)."
             )
         answer += noise_clause(table, backbone, gain.mean())
         out = clean.assign(gain=gain).join(drops.add_suffix("_drop")).round(1).reset_index()

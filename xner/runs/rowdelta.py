@@ -73,14 +73,11 @@ def encode(
             name + VALUES: tensor[rows].contiguous(),
         }
         short_bytes = sum(t.numel() * t.element_size() for t in short.values())
-        full_bytes = tensor.numel() * tensor.element_size()
-        if short_bytes > (1 - MIN_SAVING) * full_bytes:
+        worth_it = short_bytes <= (1 - MIN_SAVING) * tensor.numel() * tensor.element_size()
+        if worth_it and torch.equal(_rebuild(name, short, base), tensor):  # never lossy
+            out.update(short)
+        else:
             out[name] = tensor
-            continue
-        if not torch.equal(_rebuild(name, short, base), tensor):  # never lossy
-            out[name] = tensor
-            continue
-        out.update(short)
     return out
 
 
